@@ -1,0 +1,5 @@
+import sys
+
+from ifnonto.cli import main
+
+sys.exit(main())

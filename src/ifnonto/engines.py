@@ -1,0 +1,213 @@
+"""SPARQL engines behind one small interface: pyoxigraph (default, fast), rdflib, and a remote endpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from ifnonto import paths
+from ifnonto.errors import IfnontoError
+from ifnonto.queries import QueryResult
+
+RDF_FORMATS = {
+    ".nt": "application/n-triples", ".ttl": "text/turtle", ".owl": "application/rdf+xml",
+    ".rdf": "application/rdf+xml", ".xml": "application/rdf+xml", ".jsonld": "application/ld+json",
+    ".json": "application/ld+json", ".nq": "application/n-quads", ".trig": "application/trig",
+}
+RDFLIB_FORMATS = {".nt": "nt", ".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml",
+                  ".jsonld": "json-ld", ".json": "json-ld", ".nq": "nquads", ".trig": "trig"}
+
+
+class Engine(Protocol):
+    name: str
+
+    def select(self, text: str, bindings: dict[str, tuple[str, str]] | None = None,
+               timeout: float | None = None) -> QueryResult: ...
+
+
+def default_data(inferred: bool = True) -> list[Path]:
+    path = paths.release_file("nt", inferred=inferred)
+    if not path.is_file():
+        raise IfnontoError(f"release file {path} is missing: run `ifnonto build` first")
+    return [path]
+
+
+def media_type(path: Path, fmt: str | None = None) -> str:
+    if fmt:
+        key = fmt if fmt.startswith(".") else "." + fmt
+    else:
+        key = Path(path).suffix.lower()
+    if key not in RDF_FORMATS:
+        raise IfnontoError(f"cannot tell the RDF format of {path}: use one of "
+                           f"{', '.join(sorted(RDF_FORMATS))} or give the format", path=str(path))
+    return RDF_FORMATS[key]
+
+
+class OxigraphEngine:
+    name = "oxigraph"
+
+    def __init__(self, files: Iterable[Path] | None = None):
+        import pyoxigraph
+
+        self._ox = pyoxigraph
+        self.store = pyoxigraph.Store()
+        for path in (files if files is not None else default_data()):
+            self.load(Path(path))
+
+    def load(self, path: Path, fmt: str | None = None) -> None:
+        mime = media_type(path, fmt)
+        try:
+            with open(path, "rb") as handle:
+                self.store.bulk_load(handle, mime)
+        except (SyntaxError, ValueError) as exc:
+            raise IfnontoError(f"cannot parse as {mime}: {exc}", path=str(path)) from None
+        except OSError as exc:
+            raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+
+    def _term(self, kind: str, value: str):
+        ox = self._ox
+        if kind == "iri":
+            return ox.NamedNode(value)
+        if kind == "integer":
+            return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        return ox.Literal(value)
+
+    @staticmethod
+    def _value(term) -> str | None:
+        if term is None:
+            return None
+        if type(term).__name__ == "BlankNode":
+            return f"_:{term.value}"
+        return term.value
+
+    def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        ox = self._ox
+        substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
+        try:
+            solutions = self.store.query(text, substitutions=substitutions or None)
+        except SyntaxError as exc:
+            raise IfnontoError(f"SPARQL syntax error: {exc}") from None
+        if isinstance(solutions, ox.QueryBoolean):
+            return QueryResult(["result"], [["true" if bool(solutions) else "false"]])
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise IfnontoError("only SELECT and ASK queries can be run here")
+        columns = [v.value for v in solutions.variables]
+        rows = [[self._value(solution[c]) for c in columns] for solution in solutions]
+        return QueryResult(columns, rows)
+
+
+class RdflibEngine:
+    name = "rdflib"
+
+    def __init__(self, files: Iterable[Path] | None = None):
+        from rdflib import Graph
+
+        self.graph = Graph()
+        for path in (files if files is not None else default_data()):
+            fmt = RDFLIB_FORMATS.get(Path(path).suffix.lower())
+            if fmt is None:
+                raise IfnontoError("unknown RDF file extension", path=str(path))
+            self.graph.parse(path, format=fmt)
+
+    def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        from rdflib import BNode, Literal, URIRef
+        from rdflib.namespace import XSD
+
+        init = {}
+        for name, (kind, value) in (bindings or {}).items():
+            init[name] = URIRef(value) if kind == "iri" else Literal(int(value), datatype=XSD.integer) \
+                if kind == "integer" else Literal(value)
+        result = self.graph.query(text, initBindings=init)
+        if result.type == "ASK":
+            return QueryResult(["result"], [["true" if result.askAnswer else "false"]])
+        columns = [str(v) for v in result.vars]
+        rows = []
+        for row in result:
+            values = []
+            for term in row:
+                if term is None:
+                    values.append(None)
+                elif isinstance(term, BNode):
+                    values.append(f"_:{term}")
+                else:
+                    values.append(str(term))
+            rows.append(values)
+        return QueryResult(columns, rows)
+
+
+def _sparql_term(kind: str, value: str) -> str:
+    """Serialize a bound value as a SPARQL term with full escaping (for endpoints without substitution)."""
+    if kind == "iri":
+        return f"<{value}>"
+    if kind == "integer":
+        return str(int(value))
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r").replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+def with_values_clause(text: str, bindings: dict[str, tuple[str, str]]) -> str:
+    """Append a trailing VALUES block binding the parameters: the query text itself is never edited."""
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    head = " ".join(f"?{n}" for n in names)
+    row = " ".join(_sparql_term(*bindings[n]) for n in names)
+    return f"{text.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol endpoint (Oxigraph server, Virtuoso, Fuseki, GraphDB, ...)."""
+
+    name = "remote"
+
+    def __init__(self, endpoint: str, *, user: str | None = None, password: str | None = None,
+                 timeout: float = 60.0, default_graph: str | None = None):
+        if not endpoint.startswith(("http://", "https://")):
+            raise IfnontoError(f"endpoint must be an http(s) URL, got {endpoint!r}")
+        self.endpoint = endpoint
+        self.user, self.password = user, password
+        self.timeout = timeout
+        self.default_graph = default_graph
+
+    def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        from ifnonto.http import post_form
+
+        params = {"query": with_values_clause(text, bindings or {})}
+        if self.default_graph:
+            params["default-graph-uri"] = self.default_graph
+        status, body = post_form(self.endpoint, params, accept="application/sparql-results+json",
+                                 user=self.user, password=self.password, timeout=timeout or self.timeout)
+        if status >= 400:
+            raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise IfnontoError(f"endpoint {self.endpoint} did not return SPARQL JSON results") from None
+        if "boolean" in data:
+            return QueryResult(["result"], [["true" if data["boolean"] else "false"]])
+        columns = data["head"]["vars"]
+        rows = []
+        for binding in data["results"]["bindings"]:
+            row = []
+            for column in columns:
+                cell = binding.get(column)
+                if cell is None:
+                    row.append(None)
+                elif cell["type"] == "bnode":
+                    row.append(f"_:{cell['value']}")
+                else:
+                    row.append(cell["value"])
+            rows.append(row)
+        return QueryResult(columns, rows)
+
+
+def make_engine(name: str = "oxigraph", files: Iterable[Path] | None = None, **remote) -> Engine:
+    if name == "oxigraph":
+        return OxigraphEngine(files)
+    if name == "rdflib":
+        return RdflibEngine(files)
+    if name == "remote":
+        return RemoteEngine(**remote)
+    raise IfnontoError(f"unknown engine {name!r}: use oxigraph or rdflib")

@@ -1,0 +1,40 @@
+"""Errors that the CLI turns into one clear message and a documented exit code."""
+
+from __future__ import annotations
+
+# Exit codes (documented in the README).
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+EXIT_MISSING_TOOL = 3
+
+
+class IfnontoError(Exception):
+    """Bad input or usage: reported as ``file:line: column: problem``, exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 column: str | None = None):
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+            where += ": "
+        if self.column:
+            where += f"{self.column}: "
+        return where + self.message
+
+
+class MissingToolError(IfnontoError):
+    """An external tool (Java) the command needs is not installed: exit code 3."""
+
+    exit_code = EXIT_MISSING_TOOL

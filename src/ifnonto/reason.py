@@ -1,0 +1,190 @@
+"""DL reasoning with HermiT (through owlready2) and materialization of its conclusions.
+
+Each call uses a fresh in-memory owlready2 World, so nothing leaks between calls, and runs in a private
+temporary folder that is removed afterwards (owlready2 leaves its input file behind when reasoning fails).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from ifnonto.errors import MissingToolError
+
+_SKIP_OBJECTS = {OWL.Thing, OWL.NamedIndividual, OWL.Nothing}
+
+
+@dataclass
+class ReasonResult:
+    consistent: bool
+    inferred: Graph = field(default_factory=Graph)          # new triples only (HermiT + materialization)
+    unsatisfiable: list[str] = field(default_factory=list)  # IRIs of unsatisfiable classes
+    explanation: list[str] = field(default_factory=list)    # plain-words reasons when inconsistent
+
+    def summary_counts(self) -> dict[str, int]:
+        types = sum(1 for _ in self.inferred.triples((None, RDF.type, None)))
+        return {"inferred_triples": len(self.inferred), "inferred_types": types,
+                "inferred_relations": len(self.inferred) - types
+                - sum(1 for _ in self.inferred.triples((None, RDFS.subClassOf, None)))
+                - sum(1 for _ in self.inferred.triples((None, RDFS.subPropertyOf, None))),
+                "unsatisfiable_classes": len(self.unsatisfiable)}
+
+
+def require_java() -> str:
+    java = shutil.which("java")
+    if java is None:
+        raise MissingToolError("Java is not installed or not on PATH: the HermiT reasoner needs a Java runtime "
+                               "(Debian: apt-get install default-jre-headless)")
+    return java
+
+
+@contextmanager
+def _private_tempdir() -> Iterator[str]:
+    folder = tempfile.mkdtemp(prefix="ifnonto-reason-")
+    saved = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_hermit(graph: Graph) -> ReasonResult:
+    """Classify ``graph`` with HermiT; return what it inferred, or that the graph is inconsistent."""
+    require_java()
+    import owlready2
+    from owlready2 import World, sync_reasoner_hermit
+
+    data = graph.serialize(format="nt", encoding="utf-8")
+    with _private_tempdir() as folder:
+        world = World()
+        from io import BytesIO
+
+        world.get_ontology("https://w3id.org/ifn-cancer/reasoning-input/").load(
+            fileobj=BytesIO(data), format="ntriples")
+        before = set(world.graph.execute("select s, p, o from objs").fetchall())
+        try:
+            sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError:
+            return ReasonResult(consistent=False, explanation=explain_inconsistency(graph))
+        except owlready2.base.OwlReadyJavaError as exc:  # pragma: no cover - depends on the JVM
+            raise MissingToolError(f"the HermiT reasoner failed to run under Java: {str(exc).strip()[:500]}") from None
+        after = world.graph.execute("select s, p, o from objs").fetchall()
+        inferred = Graph()
+        for s, p, o in after:
+            if (s, p, o) in before or s < 0 or o < 0:
+                continue  # already asserted, or a blank node of an anonymous class expression
+            triple = tuple(URIRef(world._unabbreviate(x)) for x in (s, p, o))
+            if triple[2] in _SKIP_OBJECTS or not str(triple[0]).startswith(("http", "https")):
+                continue
+            if str(triple[0]).startswith("http://inferrences"):
+                continue
+            inferred.add(triple)
+        unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing)
+        world.close()
+        _ = folder
+    return ReasonResult(consistent=True, inferred=inferred, unsatisfiable=unsatisfiable)
+
+
+def materialize(asserted: Graph, inferred: Graph) -> Graph:
+    """Close the individuals' types and relations under the TBox so that a store without a reasoner gives the
+    reasoner's answers: named superclasses, super-properties, inverses, symmetric and transitive properties.
+    Returns only the triples that are new with respect to ``asserted``."""
+    full = Graph()
+    full += asserted
+    full += inferred
+    superclasses = _closure({(s, o) for s, o in full.subject_objects(RDFS.subClassOf)
+                             if isinstance(s, URIRef) and isinstance(o, URIRef)})
+    superprops = _closure({(s, o) for s, o in full.subject_objects(RDFS.subPropertyOf)
+                           if isinstance(s, URIRef) and isinstance(o, URIRef)})
+    inverses: dict[URIRef, set[URIRef]] = {}
+    for p, q in full.subject_objects(OWL.inverseOf):
+        if isinstance(p, URIRef) and isinstance(q, URIRef):
+            inverses.setdefault(p, set()).add(q)
+            inverses.setdefault(q, set()).add(p)
+    symmetric = set(full.subjects(RDF.type, OWL.SymmetricProperty))
+    transitive = set(full.subjects(RDF.type, OWL.TransitiveProperty))
+    object_props = set(full.subjects(RDF.type, OWL.ObjectProperty))
+    individuals = set(full.subjects(RDF.type, OWL.NamedIndividual))
+
+    new = Graph()
+    facts = {(s, p, o) for s, p, o in full if p in object_props and s in individuals and o in individuals}
+    changed = True
+    while changed:
+        changed = False
+        derived = set()
+        for s, p, o in facts:
+            for q in superprops.get(p, ()):
+                derived.add((s, q, o))
+            for q in inverses.get(p, ()):
+                derived.add((o, q, s))
+            if p in symmetric:
+                derived.add((o, p, s))
+        by_prop: dict = {}
+        for s, p, o in facts:
+            if p in transitive:
+                by_prop.setdefault(p, {}).setdefault(s, set()).add(o)
+        for p, edges in by_prop.items():
+            for a, bs in edges.items():
+                for b in list(bs):
+                    for c in edges.get(b, ()):
+                        derived.add((a, p, c))
+        fresh = derived - facts
+        if fresh:
+            facts |= fresh
+            changed = True
+    for triple in facts:
+        if triple not in asserted:
+            new.add(triple)
+    for individual in individuals:
+        for cls in list(full.objects(individual, RDF.type)):
+            if not isinstance(cls, URIRef):
+                continue
+            for parent in superclasses.get(cls, ()):
+                if parent not in _SKIP_OBJECTS and (individual, RDF.type, parent) not in asserted:
+                    new.add((individual, RDF.type, parent))
+    for triple in inferred:
+        if triple not in asserted:
+            new.add(triple)
+    return new
+
+
+def _closure(pairs: set[tuple]) -> dict:
+    parents: dict = {}
+    for child, parent in pairs:
+        parents.setdefault(child, set()).add(parent)
+    result: dict = {}
+    for start in parents:
+        seen: set = set()
+        todo = list(parents[start])
+        while todo:
+            node = todo.pop()
+            if node in seen or node == start:
+                continue
+            seen.add(node)
+            todo.extend(parents.get(node, ()))
+        result[start] = seen
+    return result
+
+
+def explain_inconsistency(graph: Graph) -> list[str]:
+    """Find the contradictions that make the graph inconsistent and say them in plain words."""
+    from ifnonto.diagnose import find_contradictions
+
+    return find_contradictions(graph)
+
+
+def reason(graph: Graph) -> ReasonResult:
+    """HermiT classification plus materialization; ``result.inferred`` holds every new triple."""
+    result = run_hermit(graph)
+    if result.consistent:
+        result.inferred = materialize(graph, result.inferred)
+    return result
+
