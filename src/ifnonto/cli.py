@@ -22,9 +22,11 @@ def _print(text: str = "") -> None:
 def cmd_build(args) -> int:
     from ifnonto.build import build, render
 
+    source = Path(args.source) if args.source else None
+    out = Path(args.out) if args.out else None
     if args.check:
-        return _check_release_current(render)
-    result = build(inferred=not args.no_reason)
+        return _check_release_current(lambda: render(source, out_dir=out))
+    result = build(source, inferred=not args.no_reason, out_dir=out)
     _print(f"built {len(result.files)} release files: {result.asserted_triples} asserted triples, "
            f"{result.inferred_triples} inferred")
     for name, value in sorted(result.counts.items()):
@@ -221,6 +223,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="compile ontology/src into the release files (asserted and inferred)")
     p.add_argument("--no-reason", action="store_true", help="skip the inferred release (no Java needed)")
     p.add_argument("--check", action="store_true", help="only check that the release files are current")
+    p.add_argument("--source", help="curated sources folder (default: ontology/src)")
+    p.add_argument("--out", help="folder for the release files (default: ontology/)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check", help="run every check (the CI gate): reproducible release, QC, SHACL, reasoner")

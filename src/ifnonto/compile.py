@@ -15,7 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from ifnonto import paths
-from ifnonto.errors import IfnontoError
+from ifnonto.errors import IfnontoError, IfnontoErrors
 from ifnonto.tables import ID_PATTERN, MAX_REFERENCE, Row, parse_refs, read_folder
 from ifnonto.vocab import (BASE, DCTERMS, ECO, IAO_DEFINITION, IAO_REPLACED_BY, IFN, OBOINOWL, ONTOLOGY_IRI, SKOS,
                            XREF_PREFIXES)
@@ -115,6 +115,22 @@ class Compiler:
         self.defined: dict[str, Row | None] = {}   # id -> defining row (None for core individuals)
         self.entity_types: dict[str, set[str]] = {}
         self.counts: dict[str, int] = {}
+        self.errors: list[IfnontoError] = []
+
+    def each(self, rows: list[Row], handler) -> None:
+        """Apply ``handler`` to every row, collecting bad-input errors so that all are reported at once."""
+        for row in rows:
+            try:
+                handler(row)
+            except IfnontoErrors as exc:
+                self.errors.extend(exc.errors)
+            except IfnontoError as exc:
+                self.errors.append(exc)
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            unique = {str(e): e for e in self.errors}
+            raise IfnontoErrors(list(unique.values()))
 
     # ------------------------------------------------------------------ helpers
     def iri(self, ident: str) -> URIRef:
@@ -184,27 +200,24 @@ class Compiler:
         self.sections_table()
         self.references_table()
         entity_rows = read_folder(self.source_dir / "entities", "entities")
-        for row in entity_rows:
-            self.declare_entity(row)
+        self.each(entity_rows, self.declare_entity)
         effect_rows = read_folder(self.source_dir / "effects", "effects")
         study_rows = read_folder(self.source_dir / "studies", "studies")
         event_rows = read_folder(self.source_dir / "events", "events")
-        for row in effect_rows:
-            self.define(row, "id", row["id"])
-        for row in study_rows:
-            self.define(row, "id", row["id"])
-        for row in event_rows:
-            self.define(row, "id", row["id"])
-        for row in entity_rows:
-            self.entity(row)
+        fact_rows = read_folder(self.source_dir / "facts", "facts")
+        for rows in (effect_rows, study_rows, event_rows):
+            self.each(rows, lambda row: self.define(row, "id", row["id"]))
+        self.raise_errors()  # later rows may only be checked against a complete, unambiguous set of ids
+        self.each(entity_rows, self.entity)
         self.xrefs_table(entity_rows)
-        for row in read_folder(self.source_dir / "facts", "facts"):
-            self.fact(row)
-        for row in effect_rows:
-            self.effect(row)
-        self.studies(study_rows)
-        for row in event_rows:
-            self.event(row)
+        self.each(fact_rows, self.fact)
+        self.each(effect_rows, self.effect)
+        try:
+            self.studies(study_rows)
+        except IfnontoError as exc:
+            self.errors.append(exc)
+        self.each(event_rows, self.event)
+        self.raise_errors()
         self.counts.update(entities=len(entity_rows), effects=len(effect_rows), studies=len(study_rows),
                            events=len(event_rows))
         return Compiled(self.graph, self.counts)
@@ -324,17 +337,20 @@ class Compiler:
     def xrefs_table(self, entity_rows: list[Row]) -> None:
         """Every xref of an entity is listed, with the source's label, in xrefs/*.tsv (and nothing else is)."""
         declared = {(row["id"], curie): row for row in entity_rows for curie in row.items("xrefs")}
-        listed = set()
+        listed: dict[tuple[str, str], Row] = {}
         for row in read_folder(self.source_dir / "xrefs", "xrefs"):
             key = (row["entity"], row["id"])
             if key not in declared:
-                raise row.error("id", f"{row['id']} is not among the xrefs of entity {row['entity']!r}")
-            if key in listed:
-                raise row.error("id", f"duplicate xref row for {row['entity']} {row['id']}")
-            listed.add(key)
+                self.errors.append(row.error("id", f"{row['id']} is not among the xrefs of entity {row['entity']!r}"))
+            elif key in listed:
+                first = listed[key]
+                self.errors.append(row.error("id", f"duplicate xref row for {row['entity']} {row['id']} "
+                                                   f"(first at {first.path}:{first.line})"))
+            else:
+                listed[key] = row
         for key, row in sorted(declared.items()):
             if key not in listed:
-                raise row.error("xrefs", f"{key[1]} has no row in xrefs/*.tsv giving the source's label")
+                self.errors.append(row.error("xrefs", f"{key[1]} has no row in xrefs/*.tsv giving the source's label"))
         self.counts["xrefs"] = len(listed)
 
     def fact(self, row: Row) -> None:
@@ -436,11 +452,12 @@ class Compiler:
         node = self.iri(row["id"])
         self.add(node, RDF.type, OWL.NamedIndividual)
         self.add(node, RDF.type, IFN.HistoricalEvent)
-        try:
-            year = int(row["year"])
-        except ValueError:
-            raise row.error("year", f"must be an integer year, found {row['year']!r}") from None
-        self.add(node, IFN.year, Literal(year))
+        if row["year"]:  # some events are undated in the review
+            try:
+                year = int(row["year"])
+            except ValueError:
+                raise row.error("year", f"must be an integer year, found {row['year']!r}") from None
+            self.add(node, IFN.year, Literal(year))
         self.add(node, RDFS.label, self.literal(row["label"]))
         self.add(node, IFN.description, self.literal(row["description"]))
         if row["agents"]:

@@ -57,9 +57,10 @@ class OxigraphEngine:
 
     def load(self, path: Path, fmt: str | None = None) -> None:
         mime = media_type(path, fmt)
+        rdf_format = self._ox.RdfFormat.from_media_type(mime)
         try:
             with open(path, "rb") as handle:
-                self.store.bulk_load(handle, mime)
+                self.store.bulk_load(handle, format=rdf_format)
         except (SyntaxError, ValueError) as exc:
             raise IfnontoError(f"cannot parse as {mime}: {exc}", path=str(path)) from None
         except OSError as exc:
@@ -88,6 +89,8 @@ class OxigraphEngine:
             solutions = self.store.query(text, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise IfnontoError(f"SPARQL syntax error: {exc}") from None
+        except RuntimeError as exc:  # e.g. a bound parameter that the query does not project
+            raise IfnontoError(f"query failed: {exc}") from None
         if isinstance(solutions, ox.QueryBoolean):
             return QueryResult(["result"], [["true" if bool(solutions) else "false"]])
         if not isinstance(solutions, ox.QuerySolutions):

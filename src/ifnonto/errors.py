@@ -38,3 +38,17 @@ class MissingToolError(IfnontoError):
     """An external tool (Java) the command needs is not installed: exit code 3."""
 
     exit_code = EXIT_MISSING_TOOL
+
+
+class IfnontoErrors(IfnontoError):
+    """Several bad-input problems found in one pass (for example every broken row of the curated tables)."""
+
+    def __init__(self, errors: list[IfnontoError]):
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.message, path=first.path, line=first.line, column=first.column)
+
+    def __str__(self) -> str:
+        lines = [IfnontoError.__str__(e) for e in self.errors]
+        more = f"\n({len(lines)} problems)" if len(lines) > 1 else ""
+        return "\n".join(lines) + more

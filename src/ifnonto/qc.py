@@ -24,11 +24,14 @@ def qc_checks(folder: Path | None = None) -> list[PackagedQuery]:
     return [parse_header(path) for path in sorted(folder.glob("*-violation.rq"))]
 
 
-def run_qc(files: list[Path] | None = None, engine=None) -> list[CheckOutcome]:
-    """Run every QC check on ``files`` (default: the asserted and the inferred release, together)."""
+def run_qc(files: list[Path] | None = None, engine=None, *, inferred: bool | None = None) -> list[CheckOutcome]:
+    """Run the QC checks on ``files`` (default: the asserted release). On an inferred graph
+    (``inferred=True``, or the inferred release by default) the asserted-only checks are skipped."""
     from ifnonto.engines import OxigraphEngine
 
+    if inferred is None:
+        inferred = bool(files) and any(paths.INFERRED_STEM in Path(f).name for f in files)
     if engine is None:
-        files = files if files is not None else [paths.release_file("nt"), paths.release_file("nt", inferred=True)]
-        engine = OxigraphEngine(files)
-    return [CheckOutcome(check, engine.select(check.text)) for check in qc_checks()]
+        engine = OxigraphEngine(files if files is not None else [paths.release_file("nt")])
+    checks = [c for c in qc_checks() if not (inferred and c.asserted_only)]
+    return [CheckOutcome(check, engine.select(check.text)) for check in checks]

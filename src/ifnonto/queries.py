@@ -43,6 +43,7 @@ class PackagedQuery:
     text: str
     requires_inference: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
+    asserted_only: bool = False   # a QC check that is meaningless on materialized conclusions
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -53,6 +54,7 @@ def parse_header(path: Path) -> PackagedQuery:
     title = description = None
     params: list[Param] = []
     inference = False
+    asserted_only = False
     tags: tuple[str, ...] = ()
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
@@ -74,11 +76,13 @@ def parse_header(path: Path) -> PackagedQuery:
             params.append(Param(parts[0], parts[1], None if parts[2] in ("", "-") else parts[2], parts[3]))
         elif key == "inference":
             inference = value.lower() in ("required", "yes", "true")
+        elif key == "scope":
+            asserted_only = value.lower() == "asserted"
         elif key == "tags":
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
     if not title or not description:
         raise IfnontoError("query header needs '# title:' and '# description:' lines", path=str(path), line=1)
-    return PackagedQuery(path.stem, path, title, description, tuple(params), text, inference, tags)
+    return PackagedQuery(path.stem, path, title, description, tuple(params), text, inference, tags, asserted_only)
 
 
 def registry(folder: Path | None = None) -> dict[str, PackagedQuery]:

@@ -30,7 +30,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "facts": ("subject", "property", "object", "section", "evidence"),
     "effects": ("id", "regulator", "direction", "target", "polarity", "section", "evidence", "description"),
     "studies": ("id", "row", "cancer", "treatment", "treatment_as_printed", "outcomes", "refs", "description"),
-    "events": ("id", "year", "label", "description", "section", "evidence"),
+    "events": ("id", "label", "description", "section", "evidence"),
     "sections": ("id", "label", "order"),
     "references": ("number",),
 }

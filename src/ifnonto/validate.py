@@ -9,6 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ifnonto import paths
+from ifnonto.errors import IfnontoError
 from ifnonto.loading import load_graph
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -38,6 +39,8 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> list[Finding]:
     shapes = shapes if shapes is not None else shapes_graph()
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
                                                 allow_warnings=True, meta_shacl=False)
+    if not hasattr(report, "subjects"):  # pyshacl returns a ValidationFailure when the shapes themselves are broken
+        raise IfnontoError(f"the SHACL shapes cannot be used: {report}")
     findings = []
     sh = lambda name: URIRef(SH + name)  # noqa: E731
     for result in report.subjects(RDF.type, sh("ValidationResult")):

@@ -1,0 +1,89 @@
+"""Broken curation rows give `file:line: column: problem`, exit code 2, and leave the release untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import copy_sources, run_cli
+
+
+@pytest.fixture()
+def project(tmp_path):
+    src = copy_sources(tmp_path / "src")
+    out = tmp_path / "out"
+    done = run_cli("build", "--no-reason", "--source", str(src), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert len(before) == 4
+    return src, out, before
+
+
+def append(path, line):
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_count(path):
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+CASES = {
+    "malformed row": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR"),
+                      "facts/mini.tsv:{n}", "expected 8 tab-separated columns"),
+    "unknown type": (lambda s: append(s / "entities/mini.tsv", "IFNX\tInterferonn\tIFN-x\tA made-up IFN.\t\t\t\t\t"),
+                     "entities/mini.tsv:{n}", "type: unknown type 'Interferonn'"),
+    "unknown property": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptorr\tIFNGR\tifn-signaling\t24\tTAS\t\t"),
+                         "facts/mini.tsv:{n}", "property: unknown property 'bindsReceptorr'"),
+    "undefined entity": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tNOPE\tifn-signaling\t24\tTAS\t\t"),
+                         "facts/mini.tsv:{n}", "object: reference to undefined entity 'NOPE'"),
+    "duplicate id": (lambda s: append(s / "entities/mini.tsv", "IFNG\tInterferon\tIFN-gamma 2\tAgain.\t\t\t\t\t"),
+                     "entities/mini.tsv:{n}", "duplicate id 'IFNG': already defined at"),
+    "bad reference": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t300\tTAS\t\t"),
+                      "facts/mini.tsv:{n}", "refs: reference number 300 is outside 1..240"),
+    "unknown section": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tnowhere\t24\tTAS\t\t"),
+                        "facts/mini.tsv:{n}", "section: unknown section 'nowhere'"),
+    "bad evidence": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t24\tXYZ\t\t"),
+                     "facts/mini.tsv:{n}", "evidence: unknown evidence code 'XYZ'"),
+    "wrong class in context": (lambda s: append(s / "effects/mini.tsv", "EF-9\tIFNG\tincreases\tapoptosis\t+\tmelanoma"
+                               + "\t" * 13 + "cell-death\t113\tTAS\tx."),
+                               "effects/mini.tsv:{n}", "steps: 'melanoma' must be a CancerImmunityCycleStep"),
+    "xref without label row": (lambda s: replace(s / "entities/mini.tsv", "IFN-β\tA type I interferon.\t\t",
+                                                 "IFN-β\tA type I interferon.\t\tHGNC:5434"),
+                               "entities/mini.tsv:", "HGNC:5434 has no row in xrefs"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_broken_row_is_reported_and_release_kept(project, case):
+    src, out, before = project
+    breaker, where, message = CASES[case]
+    breaker(src)
+    table = where.split(":")[0]
+    where = where.format(n=line_count(src / table))
+    done = run_cli("build", "--no-reason", "--source", str(src), "--out", str(out))
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert where in done.stderr and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_unknown_query_and_parameter():
+    done = run_cli("query", "no-such-query")
+    assert done.returncode == 2 and "unknown query 'no-such-query'" in done.stderr
+    done = run_cli("query", "signaling-cascade", "--param", "colour=blue")
+    assert done.returncode == 2 and "has no parameter 'colour'" in done.stderr
+    done = run_cli("query", "signaling-cascade", "--param", "noequals")
+    assert done.returncode == 2 and "name=value" in done.stderr
+    done = run_cli("query", "signaling-cascade", "--param", "ifn=IFN G> }")
+    assert done.returncode == 2 and "not a valid IRI" in done.stderr
+
+
+def test_usage_error_exits_2():
+    assert run_cli("frobnicate").returncode == 2
+    assert run_cli("export").returncode == 2

@@ -1,0 +1,106 @@
+"""Packaged queries: headers, exact golden results on the release, parity between engines, safe parameters."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import GOLDEN, run_cli
+from golden_cases import CASES
+from ifnonto import paths
+from ifnonto.queries import bind_values, get_query, registry
+
+MIN_QUERIES = 30
+
+
+def test_registry_headers():
+    queries = registry()
+    assert len(queries) >= MIN_QUERIES
+    for query in queries.values():
+        assert query.title and query.description
+        projection = re.search(r"^SELECT (.*?) WHERE", query.text, re.M | re.S).group(1)
+        for param in query.params:
+            # bound by substitution (SEP-0007), which needs the variable in the projection
+            assert re.search(rf"\?{param.name}\b", projection), (query.name, param.name)
+
+
+def test_every_query_has_golden_results():
+    assert sorted({name for name, _ in CASES.values()}) == sorted(registry())
+    assert sorted(p.stem for p in GOLDEN.glob("*.json")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_golden_results(engine, case_id):
+    expected = json.loads((GOLDEN / f"{case_id}.json").read_text(encoding="utf-8"))
+    query = get_query(expected["query"])
+    result = engine.select(query.text, bind_values(query, expected["params"]))
+    assert result.columns == expected["columns"]
+    assert result.rows == expected["rows"]
+
+
+def test_golden_results_are_not_empty():
+    empty = [p.stem for p in GOLDEN.glob("*.json") if not json.loads(p.read_text(encoding="utf-8"))["rows"]]
+    assert empty == []
+
+
+@pytest.fixture(scope="module")
+def rdflib_engine():
+    from ifnonto.engines import RdflibEngine
+
+    return RdflibEngine([paths.release_file("nt", inferred=True)])
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_rdflib_gives_the_same_rows(engine, rdflib_engine, case_id):
+    name, params = CASES[case_id]
+    query = get_query(name)
+    bindings = bind_values(query, params)
+    ox = engine.select(query.text, bindings)
+    rl = rdflib_engine.select(query.text, bindings)
+    assert ox.columns == rl.columns
+    key = lambda row: [v or "" for v in row]  # noqa: E731 - rows may tie in ORDER BY
+    assert sorted(ox.rows, key=key) == sorted(rl.rows, key=key)
+
+
+@pytest.mark.parametrize("value", ['IFNG" } ; DROP ALL #', "IFNG> . ?s ?p ?o", "x\ny", "a b", "<http://x>"])
+def test_hostile_parameter_values_are_rejected_or_inert(engine, value):
+    query = get_query("signaling-cascade")
+    try:
+        bindings = bind_values(query, {"ifn": value})
+    except Exception as exc:  # rejected with a clear message
+        assert "not a valid IRI" in str(exc)
+        return
+    assert engine.select(query.text, bindings).rows == []
+
+
+def test_string_parameter_is_bound_not_pasted(engine):
+    text = 'PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?q ?s WHERE { ?s rdfs:label ?l FILTER(STR(?l) = ?q) }'
+    rows = engine.select(text, {"q": ("string", 'x") || true || ("')}).rows
+    assert rows == []
+    assert engine.select(text, {"q": ("string", "IFNGR1")}).rows
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+def test_cli_formats(fmt):
+    done = run_cli("query", "signaling-cascade", "--param", "ifn=IFNG", "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    assert "GAS" in done.stdout or "gamma-activated" in done.stdout or "IFN-γ-activated" in done.stdout
+    if fmt == "json":
+        assert json.loads(done.stdout)["rows"]
+
+
+def test_cli_lists_queries():
+    done = run_cli("queries")
+    assert done.returncode == 0
+    assert sum(1 for line in done.stdout.splitlines() if line and not line.startswith(" ")) == len(registry())
+
+
+def test_adhoc_sparql_refuses_service_and_update():
+    done = run_cli("sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert done.returncode == 2 and "SERVICE" in done.stderr
+    done = run_cli("sparql", "DELETE WHERE { ?s ?p ?o }")
+    assert done.returncode == 2 and "update" in done.stderr
+    done = run_cli("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv")
+    assert done.returncode == 0 and int(done.stdout.splitlines()[1]) > 10000

@@ -1,0 +1,63 @@
+"""SHACL shapes: every shape and SPARQL constraint fires on a fixture made to break it; the release conforms."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from conftest import FIXTURES, run_cli
+from ifnonto.validate import shapes_graph, validate_graph
+
+SHAPES_NS = "https://w3id.org/ifn-cancer/shapes/"
+SH = "http://www.w3.org/ns/shacl#"
+EXPECTED_SHAPES = 18
+
+
+def named_shapes() -> list[str]:
+    graph = shapes_graph()
+    names = {str(s) for kind in ("NodeShape", "SPARQLConstraint")
+             for s in graph.subjects(RDF.type, URIRef(SH + kind)) if isinstance(s, URIRef)}
+    return sorted(n[len(SHAPES_NS):] for n in names)
+
+
+def test_every_shape_has_a_fixture():
+    shapes = named_shapes()
+    assert len(shapes) == EXPECTED_SHAPES
+    assert sorted(p.stem for p in (FIXTURES / "shapes").glob("*.ttl")) == shapes
+
+
+@pytest.mark.parametrize("shape", named_shapes())
+def test_shape_fires_on_its_fixture(shape):
+    data = Graph().parse(FIXTURES / "shapes" / f"{shape}.ttl", format="turtle")
+    findings = validate_graph(data)
+    fired = {f.shape for f in findings}
+    assert SHAPES_NS + shape in fired, fired
+
+
+def test_release_conforms(inferred_graph):
+    findings = validate_graph(inferred_graph)
+    assert [(f.focus, f.path, f.message) for f in findings][:20] == []
+
+
+def test_validate_user_file_cli(tmp_path):
+    good = tmp_path / "good.ttl"
+    good.write_text("@prefix ifn: <https://w3id.org/ifn-cancer/> .\n"
+                    "@prefix obo: <http://purl.obolibrary.org/obo/> .\n"
+                    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                    "ifn:my-cell a ifn:CellType ; rdfs:label \"my cell type\"@en ;\n"
+                    "  obo:IAO_0000115 \"A cell type of my own.\"@en .\n", encoding="utf-8")
+    done = run_cli("validate", str(good))
+    assert done.returncode == 0, done.stdout + done.stderr
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ifn: <https://w3id.org/ifn-cancer/> .\n"
+                   "ifn:EF-mine a ifn:Effect ; ifn:hasRegulator ifn:IFNG ; ifn:hasPolarity ifn:positive, ifn:negative .\n",
+                   encoding="utf-8")
+    done = run_cli("validate", str(bad))
+    assert done.returncode == 1
+    assert "focus https://w3id.org/ifn-cancer/EF-mine" in done.stdout
+    assert "exactly one polarity" in done.stdout
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ifn: <https://w3id.org/ifn-cancer/> .\nifn:x ifn:y \n", encoding="utf-8")
+    done = run_cli("validate", str(broken))
+    assert done.returncode == 2 and "broken.ttl" in done.stderr and "Traceback" not in done.stderr
