@@ -86,7 +86,7 @@ def test_ifn_gamma_producers_and_inducers(engine):
     stimuli = {r["agent"].rsplit("/", 1)[1] for r in rows if r["role"] == "stimulus"}
     assert len(stimuli) >= 10  # IL-1, IL-2, IL-12, IL-15, IL-18, IL-21, IL-23, IL-27, IFN-α/β, TNF-α, bacteria, LPS
     assert {"TNF", "lipopolysaccharide"} <= stimuli
-    mediators = {r["agent"].rsplit("/", 1)[1] for r in rows if r["role"] == "mediator"}
+    mediators = {r["agent"].rsplit("/", 1)[1] for r in rows if r["role"] == "mediator of induction"}
     assert {"STAT4", "NFAT"} <= mediators
 
 
