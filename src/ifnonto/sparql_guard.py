@@ -14,12 +14,17 @@ _SERVICE = re.compile(r"(?<![?$:\w-])SERVICE\b(?![:\w-])", re.I)
 MAX_QUERY_LENGTH = 1_000_000
 
 
+def mask_literals(text: str) -> str:
+    """The query with strings, IRIs and comments blanked out (same length), for locating keywords."""
+    return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def check_query(text: str, *, allow_service: bool = False, allow_update: bool = False) -> None:
     if len(text) > MAX_QUERY_LENGTH:
         raise IfnontoError(f"query text is too long ({len(text)} characters; limit {MAX_QUERY_LENGTH})")
     if "\x00" in text:
         raise IfnontoError("query text contains a NUL character")
-    code = _STRIP.sub(" ", text)
+    code = mask_literals(text)
     if not allow_update and _UPDATE.search(code):
         raise IfnontoError(f"SPARQL update ({_UPDATE.search(code).group(1).upper()}) is refused: "
                            "only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run")
