@@ -60,8 +60,7 @@ class OxigraphEngine:
         mime = media_type(path, fmt)
         rdf_format = self._ox.RdfFormat.from_media_type(mime)
         try:
-            with open(path, "rb") as handle:
-                self.store.bulk_load(handle, format=rdf_format)
+            self.store.bulk_load(path=str(path), format=rdf_format)
         except (SyntaxError, ValueError) as exc:
             raise IfnontoError(f"cannot parse as {mime}: {exc}", path=str(path)) from None
         except OSError as exc:
@@ -75,17 +74,12 @@ class OxigraphEngine:
             return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
         return ox.Literal(value)
 
-    @staticmethod
-    def _value(term) -> str | None:
-        if term is None:
-            return None
-        if type(term).__name__ == "BlankNode":
-            return f"_:{term.value}"
-        return term.value
-
     def select(self, text, bindings=None, timeout=None) -> QueryResult:
         ox = self._ox
-        substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
+        try:
+            substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
+        except ValueError as exc:
+            raise IfnontoError(f"invalid parameter value: {exc}") from None
         try:
             solutions = self.store.query(text, substitutions=substitutions or None)
         except SyntaxError as exc:
@@ -97,7 +91,9 @@ class OxigraphEngine:
         if not isinstance(solutions, ox.QuerySolutions):
             raise IfnontoError("only SELECT and ASK queries can be run here")
         columns = [v.value for v in solutions.variables]
-        rows = [[self._value(solution[c]) for c in columns] for solution in solutions]
+        blank = ox.BlankNode
+        rows = [[None if term is None else f"_:{term.value}" if isinstance(term, blank) else term.value
+                 for term in solution] for solution in solutions]
         return QueryResult(columns, rows)
 
 

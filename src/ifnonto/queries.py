@@ -22,7 +22,7 @@ from ifnonto.iris import BASE, PREFIXES
 
 PARAM_TYPES = ("iri", "string", "integer")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|\\^`]|\s')
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,12 @@ def _expand_iri(value: str, param: str) -> str:
     if _IRI_FORBIDDEN.search(value) or not value:
         raise IfnontoError(f"parameter {param!r}: {value!r} is not a valid IRI or id "
                            f"(spaces, quotes, braces and angle brackets are not allowed)")
+    import pyoxigraph  # the strict IRI parser (RFC 3987) decides what is left
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        raise IfnontoError(f"parameter {param!r}: {value!r} is not a valid IRI or id ({exc})") from None
     return value
 
 

@@ -80,7 +80,10 @@ def _run_owlready(graph: Graph, reasoner: str) -> ReasonResult:
     from owlready2 import World, sync_reasoner_hermit, sync_reasoner_pellet
 
     java = require_java() if reasoner == "hermit" else pellet_java()
-    data = graph.serialize(format="nt", encoding="utf-8")
+    # owlready2 would fetch every owl:imports target from the network: never pass one to it.
+    imports = b"<http://www.w3.org/2002/07/owl#imports>"
+    data = b"\n".join(line for line in graph.serialize(format="nt", encoding="utf-8").splitlines()
+                      if imports not in line) + b"\n"
     saved_java = owlready2.JAVA_EXE
     with _private_tempdir():
         owlready2.JAVA_EXE = java
