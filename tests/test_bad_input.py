@@ -14,7 +14,7 @@ def project(tmp_path):
     done = run_cli("build", "--no-reason", "--source", str(src), "--out", str(out))
     assert done.returncode == 0, done.stderr
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert len(before) == 4
+    assert len(before) == 5
     return src, out, before
 
 

@@ -23,7 +23,7 @@ def test_rebuild_reproduces_committed_files():
     from ifnonto.build import render
 
     result = render()
-    assert len(result.files) == 8
+    assert len(result.files) == 9
     for path, text in result.files.items():
         assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `ifnonto build`"
 
@@ -35,7 +35,7 @@ def test_build_is_byte_identical_across_processes(tmp_path):
         subprocess.run([sys.executable, "-m", "ifnonto", "build", "--no-reason", "--out", str(out)],
                        check=True, capture_output=True, cwd=ROOT)
         outs.append({p.name: p.read_bytes() for p in out.iterdir()})
-    assert outs[0] == outs[1] and len(outs[0]) == 4
+    assert outs[0] == outs[1] and len(outs[0]) == 5
 
 
 def test_header(asserted_graph):
@@ -86,3 +86,11 @@ def test_export_cli(tmp_path):
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert target.read_bytes() == paths.release_file("ttl").read_bytes()
+
+
+def test_jsonld_context_file():
+    import json
+
+    context = json.loads((paths.ONTOLOGY_DIR / "ifn-cancer.context.jsonld").read_text(encoding="utf-8"))["@context"]
+    inline = json.loads(paths.release_file("jsonld").read_text(encoding="utf-8"))["@context"]
+    assert context == inline and context["ifn"] == "https://w3id.org/ifn-cancer/"

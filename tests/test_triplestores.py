@@ -123,8 +123,13 @@ def test_rejected_upload_leaves_the_graph_intact(oxigraph, tmp_path):
     load_release(endpoints, graph, inferred=False)
     broken = tmp_path / "broken.nt"
     broken.write_text('<http://a> <http://b> "unterminated .\n', encoding="utf-8")
-    with pytest.raises(IfnontoError, match="was not modified"):
+    with pytest.raises(IfnontoError, match="nothing was sent.*was not modified"):
         load_release(endpoints, graph, data_file=broken)
+    assert count_triples(endpoints, graph) == release_size(False)
+    # a wrong Graph Store URL: the server refuses the upload or does not store it; the check catches both
+    wrong = Endpoints(endpoints.query, endpoints.update, endpoints.store + "-missing")
+    with pytest.raises(IfnontoError, match="was not modified"):
+        load_release(wrong, graph, inferred=True)
     assert count_triples(endpoints, graph) == release_size(False)
 
 

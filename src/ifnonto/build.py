@@ -15,7 +15,7 @@ from ifnonto import paths
 from ifnonto.atomic import write_all
 from ifnonto.compile import compile_sources
 from ifnonto.errors import IfnontoError
-from ifnonto.serialize import FORMATS, serialize_all
+from ifnonto.serialize import FORMATS, context_document, serialize_all
 
 
 @dataclass
@@ -37,6 +37,7 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
     out_dir = Path(out_dir) if out_dir else paths.ONTOLOGY_DIR
     asserted_text = serialize_all(compiled.graph)
     files = {out_dir / f"{paths.RELEASE_STEM}.{fmt}": asserted_text[fmt] for fmt in FORMATS}
+    files[out_dir / f"{paths.RELEASE_STEM}.context.jsonld"] = context_document()
     inferred_count = 0
     if inferred:
         from ifnonto.reason import reason

@@ -190,9 +190,9 @@ def cmd_load(args) -> int:
     endpoints = Endpoints.derive(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param)
     graph = args.graph or DEFAULT_GRAPH
     report = load_release(endpoints, graph, inferred=args.inferred, user=args.user, password=args.password,
-                          timeout=args.timeout)
-    kind = "inferred" if args.inferred else "asserted"
-    _print(f"loaded the {kind} release into <{report.graph}> at {endpoints.query}: {report.triples} triples "
+                          timeout=args.timeout, data_file=Path(args.file) if args.file else None)
+    kind = f"file {args.file}" if args.file else "inferred release" if args.inferred else "asserted release"
+    _print(f"loaded the {kind} into <{report.graph}> at {endpoints.query}: {report.triples} triples "
            f"(the previous content of that graph was replaced in one step)")
     return EXIT_OK
 
@@ -229,7 +229,7 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph", help="with --endpoint: the named graph to query as default graph")
     p.add_argument("--user", help="with --endpoint: user name")
     p.add_argument("--password", help="with --endpoint: password")
-    p.add_argument("--timeout", type=float, help="seconds to wait for a remote endpoint")
+    p.add_argument("--timeout", type=float, help="seconds to wait for the query (local engine or remote endpoint)")
     p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
 
 
@@ -291,6 +291,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph-param", help="Graph Store query parameter naming the graph (graph; Virtuoso: graph-uri)")
     p.add_argument("--graph", help="target named graph IRI (default: the ontology IRI)")
     p.add_argument("--inferred", action="store_true", help="load the inferred release")
+    p.add_argument("--file", help="load this RDF file (e.g. your own extension) instead of the release")
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")

@@ -16,8 +16,6 @@ RDF_FORMATS = {
     ".rdf": "application/rdf+xml", ".xml": "application/rdf+xml", ".jsonld": "application/ld+json",
     ".json": "application/ld+json", ".nq": "application/n-quads", ".trig": "application/trig",
 }
-RDFLIB_FORMATS = {".nt": "nt", ".ttl": "turtle", ".owl": "xml", ".rdf": "xml", ".xml": "xml",
-                  ".jsonld": "json-ld", ".json": "json-ld", ".nq": "nquads", ".trig": "trig"}
 
 
 class Engine(Protocol):
@@ -43,6 +41,34 @@ def media_type(path: Path, fmt: str | None = None) -> str:
         raise IfnontoError(f"cannot tell the RDF format of {path}: use one of "
                            f"{', '.join(sorted(RDF_FORMATS))} or give the format", path=str(path))
     return RDF_FORMATS[key]
+
+
+def within_timeout(run, timeout: float | None):
+    """Run ``run()`` and return its result, or raise IfnontoError after ``timeout`` seconds.
+
+    Local engines cannot interrupt a running query, so it is left to finish on a daemon thread; the CLI exits
+    right after the error, which ends it.
+    """
+    if not timeout:
+        return run()
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = run()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise IfnontoError(f"the query did not finish within {timeout:g} s (--timeout)")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 class OxigraphEngine:
@@ -75,6 +101,9 @@ class OxigraphEngine:
         return ox.Literal(value)
 
     def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        return within_timeout(lambda: self._select(text, bindings), timeout)
+
+    def _select(self, text, bindings) -> QueryResult:
         ox = self._ox
         try:
             substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
@@ -103,14 +132,16 @@ class RdflibEngine:
     def __init__(self, files: Iterable[Path] | None = None):
         from rdflib import Graph
 
+        from ifnonto.loading import guess_format
+
         self.graph = Graph()
         for path in (files if files is not None else default_data()):
-            fmt = RDFLIB_FORMATS.get(Path(path).suffix.lower())
-            if fmt is None:
-                raise IfnontoError("unknown RDF file extension", path=str(path))
-            self.graph.parse(path, format=fmt)
+            self.graph.parse(path, format=guess_format(Path(path)))
 
     def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        return within_timeout(lambda: self._select(text, bindings), timeout)
+
+    def _select(self, text, bindings) -> QueryResult:
         from rdflib import BNode, Literal, URIRef
         from rdflib.namespace import XSD
 

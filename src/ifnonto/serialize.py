@@ -128,6 +128,11 @@ def jsonld_context() -> dict:
     return {prefix: ns for prefix, ns in sorted(PREFIXES.items())}
 
 
+def context_document() -> str:
+    """The JSON-LD context of the release as a file of its own, for users who compact their own data with it."""
+    return json.dumps({"@context": jsonld_context()}, indent=1) + "\n"
+
+
 def to_jsonld(graph: Graph) -> str:
     """Flat JSON-LD (one node object per subject) with the project's prefixes as its context."""
     context = jsonld_context()

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ifnonto import paths
+from ifnonto.engines import media_type
 from ifnonto.errors import IfnontoError
 from ifnonto.http import post_form, request
 from ifnonto.iris import ONTOLOGY_IRI
@@ -66,6 +67,23 @@ def _iri_ok(iri: str) -> str:
     return iri
 
 
+def count_file_triples(data: bytes, mime: str, path: Path) -> int:
+    """How many distinct triples the file holds (what the store must end up with), parsed strictly.
+    Only a hash per triple is kept, so a file of millions of triples is counted in little memory."""
+    import hashlib
+
+    import pyoxigraph as ox
+
+    seen: set[bytes] = set()
+    try:
+        for quad in ox.parse(data, ox.RdfFormat.from_media_type(mime)):
+            text = f"{quad.subject} {quad.predicate} {quad.object}".encode()
+            seen.add(hashlib.blake2b(text, digest_size=12).digest())
+    except SyntaxError as exc:
+        raise IfnontoError(f"cannot parse: {str(exc).split(' (line ')[0]}", path=str(path), line=exc.lineno) from None
+    return len(seen)
+
+
 def count_triples(endpoints: Endpoints, graph: str, *, user=None, password=None, timeout=60.0) -> int:
     from ifnonto.engines import RemoteEngine
 
@@ -89,13 +107,17 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
     if not source.is_file():
         raise IfnontoError("release file is missing: run `ifnonto build`", path=str(source))
     data = source.read_bytes()
-    expected = sum(1 for line in data.splitlines() if line.strip() and not line.startswith(b"#"))
+    mime = media_type(source)
     staging = f"urn:ifnonto:staging:{uuid.uuid4()}"
     untouched = f"the graph <{graph}> was not modified"
     try:
+        expected = count_file_triples(data, mime, source)
+    except IfnontoError as exc:
+        raise IfnontoError(f"{exc.message}; nothing was sent, {untouched}", path=exc.path, line=exc.line) from None
+    try:
         url = f"{endpoints.store}?{endpoints.graph_param}={quote(staging, safe='')}"
         try:
-            status, body = request("PUT", url, data=data, headers={"Content-Type": "text/turtle"},
+            status, body = request("PUT", url, data=data, headers={"Content-Type": mime},
                                    user=user, password=password, timeout=timeout)
         except IfnontoError as exc:
             raise IfnontoError(f"upload to {endpoints.store} failed ({exc.message}); {untouched}") from None
