@@ -54,14 +54,15 @@ def raw_oxigraph_query(store, text, bindings):
     import pyoxigraph as ox
 
     subs = {ox.Variable(k): (ox.NamedNode(v) if kind == "iri" else ox.Literal(v)) for k, (kind, v) in bindings.items()}
-    return [list(s) for s in store.query(text, substitutions=subs or None)]
+    # what a user writes to get the values out: the term's lexical value, None where unbound
+    return [[None if term is None else term.value for term in s] for s in store.query(text, substitutions=subs or None)]
 
 
 def raw_rdflib_query(graph, text, bindings):
     from rdflib import Literal, URIRef
 
     init = {k: (URIRef(v) if kind == "iri" else Literal(v)) for k, (kind, v) in bindings.items()}
-    return list(graph.query(text, initBindings=init))
+    return [[None if term is None else str(term) for term in row] for row in graph.query(text, initBindings=init)]
 
 
 COLD_OXIGRAPH = """

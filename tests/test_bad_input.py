@@ -87,3 +87,23 @@ def test_unknown_query_and_parameter():
 def test_usage_error_exits_2():
     assert run_cli("frobnicate").returncode == 2
     assert run_cli("export").returncode == 2
+
+
+def test_interrupted_build_leaves_the_release_intact(project):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    src, out, before = project
+    # change a source so that a finished build would change the files, then kill the build midway
+    with open(src / "entities/mini.tsv", "a", encoding="utf-8") as handle:
+        handle.write("IFNX\tInterferon\tIFN-x\tA made-up interferon.\t\t\t\t\t\n")
+    process = subprocess.Popen([sys.executable, "-m", "ifnonto", "build", "--source", str(src), "--out", str(out)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)  # compiling done, reasoning under way
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before

@@ -87,3 +87,9 @@ def test_reason_reports_inferences():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("consistent")
     assert "type ifn:TypeIInterferon" in done.stdout
+
+
+def test_missing_java_is_reported_with_exit_code_3(tmp_path):
+    done = run_cli("reason", env={"PATH": str(tmp_path)})
+    assert done.returncode == 3
+    assert "Java is not installed" in done.stderr and "Traceback" not in done.stderr
