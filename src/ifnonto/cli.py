@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ifnonto.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, IfnontoError
+from ifnonto.errors import EXIT_FINDINGS, EXIT_OK, IfnontoError
 
 
 def _print(text: str = "") -> None:

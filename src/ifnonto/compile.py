@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, RDF, RDFS
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError, IfnontoErrors
@@ -163,7 +163,7 @@ class Compiler:
                 raise row.error(column, f"{ident!r} must be a {must_be} (its types: {', '.join(sorted(types)) or 'none'})")
         return self.iri(ident)
 
-    def evidence(self, node, row: Row, *, annotate_axiom: bool = False) -> None:
+    def evidence(self, node, row: Row) -> None:
         """Section, references (as printed and as links) and evidence code of an assertion."""
         section = row["section"]
         if section not in self.sections:
@@ -478,6 +478,5 @@ def compile_sources(source_dir: Path | None = None, version: str | None = None) 
 
     compiler = Compiler(source_dir or paths.SOURCE_DIR, version or __version__)
     compiled = compiler.run()
-    compiler.link_section_steps()
-    compiled.graph = compiler.graph
+    compiler.link_section_steps()  # adds to compiled.graph, which is the compiler's graph
     return compiled

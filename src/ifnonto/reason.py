@@ -27,14 +27,6 @@ class ReasonResult:
     unsatisfiable: list[str] = field(default_factory=list)  # IRIs of unsatisfiable classes
     explanation: list[str] = field(default_factory=list)    # plain-words reasons when inconsistent
 
-    def summary_counts(self) -> dict[str, int]:
-        types = sum(1 for _ in self.inferred.triples((None, RDF.type, None)))
-        return {"inferred_triples": len(self.inferred), "inferred_types": types,
-                "inferred_relations": len(self.inferred) - types
-                - sum(1 for _ in self.inferred.triples((None, RDFS.subClassOf, None)))
-                - sum(1 for _ in self.inferred.triples((None, RDFS.subPropertyOf, None))),
-                "unsatisfiable_classes": len(self.unsatisfiable)}
-
 
 def require_java() -> str:
     java = shutil.which("java")
