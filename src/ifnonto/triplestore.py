@@ -116,11 +116,17 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
         raise IfnontoError(f"{exc.message}; nothing was sent, {untouched}", path=exc.path, line=exc.line) from None
     try:
         url = f"{endpoints.store}?{endpoints.graph_param}={quote(staging, safe='')}"
-        try:
-            status, body = request("PUT", url, data=data, headers={"Content-Type": mime},
-                                   user=user, password=password, timeout=timeout)
-        except IfnontoError as exc:
-            raise IfnontoError(f"upload to {endpoints.store} failed ({exc.message}); {untouched}") from None
+        for attempt in range(3):
+            # A PUT into the private staging graph can simply be sent again: servers with digest
+            # authentication (Virtuoso) may reset the connection while the first, unauthenticated
+            # attempt is still sending its body.
+            try:
+                status, body = request("PUT", url, data=data, headers={"Content-Type": mime},
+                                       user=user, password=password, timeout=timeout)
+                break
+            except IfnontoError as exc:
+                if attempt == 2 or "reset" not in exc.message.lower():
+                    raise IfnontoError(f"upload to {endpoints.store} failed ({exc.message}); {untouched}") from None
         if status >= 400:
             raise IfnontoError(f"upload to {endpoints.store} answered HTTP {status}: {body.strip()[:300]!r}; "
                                f"{untouched}")
