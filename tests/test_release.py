@@ -94,3 +94,22 @@ def test_jsonld_context_file():
     context = json.loads((paths.ONTOLOGY_DIR / "ifn-cancer.context.jsonld").read_text(encoding="utf-8"))["@context"]
     inline = json.loads(paths.release_file("jsonld").read_text(encoding="utf-8"))["@context"]
     assert context == inline and context["ifn"] == "https://w3id.org/ifn-cancer/"
+
+
+@requires_java
+def test_check_command_passes():
+    done = subprocess.run([sys.executable, "-m", "ifnonto", "check"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.stdout.rstrip().endswith("all checks passed")
+    assert done.stdout.count(" ok") >= 39  # 20 QC checks on the asserted release, 19 on the inferred one
+
+
+def test_info_command_reports_coverage():
+    done = subprocess.run([sys.executable, "-m", "ifnonto", "info"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    for heading in ("Curated entities by kind", "Assertions by review section",
+                    "Interferon effects by IFN type, cycle step and polarity", "Assertions lacking evidence"):
+        assert heading in done.stdout
+    lacking = done.stdout.split("== Assertions lacking evidence")[1].split("==")[0]
+    assert "(0 rows)" in lacking
