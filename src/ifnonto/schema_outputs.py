@@ -83,12 +83,13 @@ def _property_shape(table: TableSchema, column: Column) -> str:
         message += ", one of " + " ".join(column.values)
     elif column.cls:
         parts.append(f"sh:class ifn:{column.cls}")
-        message += f", each a {column.cls}"
+        message += f", each of class {column.cls}"
     elif column.kind in ("id", "ids"):
         parts.append("sh:nodeKind sh:IRI")
+        message += ", each an entity IRI"
     elif column.kind in _DATATYPES:
         parts.append(f"sh:datatype {_DATATYPES[column.kind]}")
-        message += f", a {_DATATYPES[column.kind]}"
+        message += f", of datatype {_DATATYPES[column.kind]}"
     message += f" [schema: {table.name}.{column.name}]"
     return f"    sh:property [ {' ; '.join(parts)} ;\n        sh:message \"{message}\" ]"
 
