@@ -12,8 +12,7 @@ from ifnonto.validate import shapes_graph, validate_graph
 SHAPES_NS = "https://w3id.org/ifn-cancer/shapes/"
 SH = "http://www.w3.org/ns/shacl#"
 EXPECTED_SHAPES = 25
-# Shapes switched off until the second curation pass is merged (the switch is in shapes/curation-pass-shapes.ttl).
-CURATION_PASS_SHAPES = {"TargetAspectShape", "StepProvenanceShape"}
+
 
 
 def named_shapes() -> list[str]:
@@ -36,10 +35,9 @@ def all_shapes_active() -> Graph:
     return graph
 
 
-def test_curation_pass_shapes_are_switched_off_in_one_place():
+def test_no_shape_is_switched_off():
     graph = shapes_graph()
-    off = {str(s)[len(SHAPES_NS):] for s in graph.subjects(URIRef(SH + "deactivated"), None)}
-    assert off == CURATION_PASS_SHAPES
+    assert set(graph.subjects(URIRef(SH + "deactivated"), None)) == set()
 
 
 @pytest.mark.parametrize("shape", named_shapes())

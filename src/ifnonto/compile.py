@@ -240,8 +240,8 @@ class Compiler:
         for source in self.sources:
             folder = source.record.folder
             tables[source.record.id] = {kind: read_folder(folder / kind, kind)
-                                        for kind in ("effects", "studies", "events", "facts")}
-            for kind in ("effects", "events"):
+                                        for kind in ("effects", "studies", "events", "facts", "retired")}
+            for kind in ("effects", "events", "retired"):
                 self.each(tables[source.record.id][kind], lambda row: self.define(row, "id", row["id"]))
         self.raise_errors()  # later rows may only be checked against a complete, unambiguous set of ids
         self.each(entity_rows, self.entity)
@@ -252,6 +252,7 @@ class Compiler:
             self.each(rows["effects"], lambda row: self.effect(row, source))
             self.studies(rows["studies"], source)
             self.each(rows["events"], lambda row: self.event(row, source))
+            self.each(rows["retired"], lambda row: self.retired(row, source))
             self.each(source.section_steps, lambda row: self.section_steps(row, source))
             for kind in ("effects", "studies", "events"):
                 self.counts[kind] = self.counts.get(kind, 0) + len(rows[kind])
@@ -494,6 +495,17 @@ class Compiler:
             self.add(self.ref(row, "through", ident, "Effect"), IFN.isMechanismOf, node)
         self.add(node, RDFS.label, self.literal(self.effect_label(row)))
         self.evidence(node, row, source)
+
+    def retired(self, row: Row, source: SourceContext) -> None:
+        """A retired claim keeps its IRI, in the OBO way: no type or logical axioms, only an obsolete label,
+        owl:deprecated, the reason and, when there is one, the replacement."""
+        node = self.iri(row["id"])
+        self.add(node, RDFS.label, self.literal(f"obsolete {row['id']}"))
+        self.add(node, OWL.deprecated, Literal(True))
+        self.add(node, RDFS.comment, self.literal(row["reason"]))
+        self.add(node, IFN.fromSource, source.node)
+        if row["replaced_by"]:
+            self.add(node, IAO_REPLACED_BY, self.ref(row, "replaced_by", row["replaced_by"]))
 
     def effect_steps(self, node, row: Row) -> None:
         """Cycle steps, each with how it was assigned when the row says (step_provenance)."""
