@@ -53,8 +53,14 @@ def copies(store: ox.Store, k: int, out) -> int:
     individuals = {q.subject for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(OWL + "NamedIndividual"))}
     axioms = {q.subject for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(OWL + "Axiom"))}
     kept = names_in_shapes()
+    def order(node) -> tuple:
+        if isinstance(node, ox.NamedNode):
+            return (0, node.value)
+        # blank node labels change from one load to the next: order axioms by what they say
+        return (1, sorted(f"{q.predicate} {q.object}" for q in store.quads_for_pattern(node, None, None)))
+
     renamed = sorted((n for n in individuals | axioms if not (isinstance(n, ox.NamedNode) and n.value in kept)),
-                     key=str)
+                     key=order)
     index = {node: i for i, node in enumerate(renamed)}
 
     def fresh(node, copy: int):

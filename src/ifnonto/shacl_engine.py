@@ -122,6 +122,10 @@ class ShapesGraph:
         return items
 
 
+def _shape_id(node) -> str:
+    return node.value if isinstance(node, ox.NamedNode) else str(node)
+
+
 def default_shape_files() -> list[Path]:
     return sorted(paths.SHAPES_DIR.glob("*.ttl"))
 
@@ -188,11 +192,10 @@ class Program:
                                                          cmessage.value if cmessage is not None else None))
             elif local == "closed":
                 if values and values[0] == ox.Literal(True):
+                    # only the IRI paths of the property shapes are allowed (SHACL 4.8.1)
                     allowed = {g.value(p, sh("path")) for p in g.objects(node, sh("property"))}
                     for ignored in g.objects(node, sh("ignoredProperties")):
                         allowed.update(g.items(ignored))
-                    if any(not isinstance(a, ox.NamedNode) for a in allowed):
-                        shape.unsupported.append("sh:closed with a complex property path")
                     shape.constraints.append(("closed", sorted(a.value for a in allowed
                                                                 if isinstance(a, ox.NamedNode))))
             elif local not in _SHAPE_PARAMS:
@@ -248,7 +251,7 @@ class Program:
             while stack:
                 shape = stack.pop()
                 if shape.unsupported:
-                    found.setdefault(str(top.node), []).extend(shape.unsupported)
+                    found.setdefault(_shape_id(top.node), []).extend(shape.unsupported)
                 stack.extend(shape.properties)
         return found
 
@@ -311,10 +314,12 @@ class Dataset:
 
 
 class Validator:
-    def __init__(self, program: Program, data: Dataset):
+    def __init__(self, program: Program, data: Dataset, *, batch: bool = True):
         self.program = program
         self.data = data
+        self.batch = batch  # False: every SPARQL constraint runs once per focus node (the reference semantics)
         self.results: list[Result] = []
+        self.per_focus: list[str] = []  # SPARQL constraints that could not be batched
 
     # focus nodes ------------------------------------------------------------------------------------------
     def _target_patterns(self, shape: Shape) -> list[str]:
@@ -358,7 +363,6 @@ class Validator:
 
     def core_queries(self, shape: Shape):
         """(query, parameter) for every core constraint of a shape; rows bind ?this, maybe ?value and ?path."""
-        params = dict(shape.constraints)
         for name, values in shape.constraints:
             value = values[0] if isinstance(values, list) and values else values
             if name == "class":
@@ -378,8 +382,8 @@ class Validator:
                 test = " || ".join(f"sameTerm(?value, {_sparql_term(m)})" for m in members) or "false"
                 yield self._value_query(shape, f"!({test})"), name
             elif name == "pattern":
-                flags = params.get("flags")
-                flag_text = f", {_sparql_term(flags[0])}" if flags else ""
+                flags = self.program.graph.value(shape.node, sh("flags"))
+                flag_text = f", {_sparql_term(flags)}" if flags is not None else ""
                 yield self._value_query(shape, f"isBlank(?value) || !REGEX(STR(?value), "
                                                f"{_sparql_term(value)}{flag_text})"), name
             elif name in ("minLength", "maxLength"):
@@ -444,11 +448,12 @@ class Validator:
                 substitutions[ox.Variable("currentShape")] = shape.node
             if re.search(r"[$?]shapesGraph\b", text):
                 raise IfnontoError(f"SPARQL constraint {constraint.name} uses $shapesGraph, which is not supported")
-            batched = _batch_text(text, self._focus(shape))
+            batched = _batch_text(text, self._focus(shape)) if self.batch else None
             if batched is not None:
                 rows = self.data.query(batched, substitutions or None)
                 self._sparql_rows(shape, constraint, rows, None)
             else:
+                self.per_focus.append(constraint.name)
                 focus_rows = self.data.query(f"SELECT ?this WHERE {{ {self._focus(shape)} }}")
                 for (focus,) in list(focus_rows):
                     rows = self.data.query(text, {**substitutions, ox.Variable("this"): focus}, focus_graph=False)
@@ -484,8 +489,9 @@ class Validator:
                                        message, constraint.name, shape.severity))
 
     def run(self, only_extension: bool) -> list[Result]:
+        unsupported = self.program.unsupported()
         for shape in self.program.shapes:
-            if str(shape.node) in self.program.unsupported():
+            if _shape_id(shape.node) in unsupported:
                 continue
             if not self.mark_focus_nodes(shape, only_extension):
                 continue
@@ -690,7 +696,7 @@ def _ox_term(term):
 
 
 def validate(files: list[Path], *, with_release: bool = True, inferred: bool = True,
-             shape_files: list[Path] | None = None) -> list[Result]:
+             shape_files: list[Path] | None = None, batch: bool = True) -> list[Result]:
     """Validate the release, the user's files together with the release (only the files' own nodes are focus
     nodes: the release is not validated again), or the files alone (``with_release=False``)."""
     program = Program(shape_files)
@@ -703,7 +709,7 @@ def validate(files: list[Path], *, with_release: bool = True, inferred: bool = T
     for path in files:
         data.load_file(Path(path), extension=with_release)
     only_extension = with_release and bool(files)
-    results = Validator(program, data).run(only_extension)
+    results = Validator(program, data, batch=batch).run(only_extension)
     unsupported = program.unsupported()
     if unsupported:
         results += _pyshacl_fallback(program, data, sorted(unsupported), only_extension)
