@@ -357,83 +357,99 @@ class Validator:
     def _values(self, shape: Shape) -> str:
         return f"?this {shape.path} ?value ." if shape.path else "BIND(?this AS ?value)"
 
-    def _value_query(self, shape: Shape, condition: str) -> str:
-        return (f"SELECT DISTINCT ?this ?value WHERE {{ {self._focus(shape)} {self._values(shape)} "
-                f"FILTER({condition}) }}")
-
-    def core_queries(self, shape: Shape):
-        """(query, parameter) for every core constraint of a shape; rows bind ?this, maybe ?value and ?path."""
+    def core_checks(self, shape: Shape):
+        """The core constraints of a shape as (kind, parameter, SPARQL): kind "value" is a condition on
+        ?value that holds for a violating value node, "count" a (minimum, maximum) of value nodes, "query" a
+        query of its own whose rows bind ?this and maybe ?path and ?value."""
+        g = self.program.graph
         for name, values in shape.constraints:
             value = values[0] if isinstance(values, list) and values else values
             if name == "class":
                 for cls in values:
-                    yield self._value_query(shape, f"NOT EXISTS {{ ?value <{RDF}type>/<{RDFS}subClassOf>* "
-                                                   f"{_sparql_term(cls)} }}"), name
+                    yield "value", name, (f"NOT EXISTS {{ ?value <{RDF}type>/<{RDFS}subClassOf>* "
+                                          f"{_sparql_term(cls)} }}")
             elif name == "datatype":
                 for dt in values:
                     ok = f"isLiteral(?value) && datatype(?value) = {_sparql_term(dt)}"
                     if dt.value in _CASTABLE:
                         ok += f" && isLiteral({_sparql_term(dt)}(STR(?value)))"
-                    yield self._value_query(shape, f"!COALESCE({ok}, false)"), name
+                    yield "value", name, f"!COALESCE({ok}, false)"
             elif name == "nodeKind":
-                yield self._value_query(shape, f"!{_NODE_KINDS[value.value[len(SH):]]}"), name
+                yield "value", name, f"!{_NODE_KINDS[value.value[len(SH):]]}"
             elif name == "in":
-                members = self.program.graph.items(value)
-                test = " || ".join(f"sameTerm(?value, {_sparql_term(m)})" for m in members) or "false"
-                yield self._value_query(shape, f"!({test})"), name
+                test = " || ".join(f"sameTerm(?value, {_sparql_term(m)})" for m in g.items(value)) or "false"
+                yield "value", name, f"!({test})"
             elif name == "pattern":
-                flags = self.program.graph.value(shape.node, sh("flags"))
+                flags = g.value(shape.node, sh("flags"))
                 flag_text = f", {_sparql_term(flags)}" if flags is not None else ""
-                yield self._value_query(shape, f"isBlank(?value) || !REGEX(STR(?value), "
-                                               f"{_sparql_term(value)}{flag_text})"), name
+                yield "value", name, f"isBlank(?value) || !REGEX(STR(?value), {_sparql_term(value)}{flag_text})"
             elif name in ("minLength", "maxLength"):
                 op = ">=" if name == "minLength" else "<="
-                yield self._value_query(shape, f"isBlank(?value) || !(STRLEN(STR(?value)) {op} "
-                                               f"{int(value.value)})"), name
+                yield "value", name, f"isBlank(?value) || !(STRLEN(STR(?value)) {op} {int(value.value)})"
             elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
                 op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[name]
-                yield self._value_query(shape, f"!COALESCE(?value {op} {_sparql_term(value)}, false)"), name
+                yield "value", name, f"!COALESCE(?value {op} {_sparql_term(value)}, false)"
             elif name == "languageIn":
-                tags = self.program.graph.items(value)
-                test = " || ".join(f"langMatches(lang(?value), {_sparql_term(t)})" for t in tags) or "false"
-                yield self._value_query(shape, f"!COALESCE(isLiteral(?value) && ({test}), false)"), name
-            elif name == "minCount":
-                n = int(value.value)
-                if n > 0:
-                    yield (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ "
-                           f"{self._focus(shape)} OPTIONAL {{ {self._values(shape)} }} }} GROUP BY ?this }} "
-                           f"FILTER(?count < {n}) }}"), name
-            elif name == "maxCount":
-                n = int(value.value)
-                yield (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ "
-                       f"{self._focus(shape)} {self._values(shape)} }} GROUP BY ?this }} "
-                       f"FILTER(?count > {n}) }}"), name
+                test = " || ".join(f"langMatches(lang(?value), {_sparql_term(t)})" for t in g.items(value)) \
+                    or "false"
+                yield "value", name, f"!COALESCE(isLiteral(?value) && ({test}), false)"
+            elif name in ("minCount", "maxCount"):
+                yield "count", name, int(value.value)
             elif name == "hasValue":
                 for expected in values:
                     if shape.path:
-                        yield (f"SELECT ?this WHERE {{ {self._focus(shape)} FILTER NOT EXISTS {{ ?this "
-                               f"{shape.path} {_sparql_term(expected)} }} }}"), name
+                        yield "query", name, (f"SELECT ?this WHERE {{ {self._focus(shape)} FILTER NOT EXISTS {{ "
+                                              f"?this {shape.path} {_sparql_term(expected)} }} }}")
                     else:
-                        yield self._value_query(shape, f"!sameTerm(?value, {_sparql_term(expected)})"), name
+                        yield "value", name, f"!sameTerm(?value, {_sparql_term(expected)})"
             elif name == "uniqueLang":
                 if value == ox.Literal(True) and shape.path:
-                    yield (f"SELECT DISTINCT ?this WHERE {{ {self._focus(shape)} ?this {shape.path} ?a, ?b . "
-                           f"FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && lang(?a) = lang(?b)) }}"), name
+                    yield "query", name, (f"SELECT DISTINCT ?this WHERE {{ {self._focus(shape)} ?this {shape.path} "
+                                          f"?a, ?b . FILTER(!sameTerm(?a, ?b) && lang(?a) != \"\" && "
+                                          f"lang(?a) = lang(?b)) }}")
             elif name == "closed":
                 allowed = ", ".join(f"<{iri}>" for iri in values) or f"<{FOCUS_OF.value}>"
-                yield (f"SELECT DISTINCT ?this ?path ?value WHERE {{ {self._focus(shape)} ?this ?path ?value . "
-                       f"FILTER(?path NOT IN ({allowed})) }}"), name
+                yield "query", name, (f"SELECT DISTINCT ?this ?path ?value WHERE {{ {self._focus(shape)} "
+                                      f"?this ?path ?value . FILTER(?path NOT IN ({allowed})) }}")
+
+    def _result(self, shape: Shape, name: str, this, value=None, path=None) -> None:
+        self.results.append(Result(this, path.value if path is not None else shape.path_label, value,
+                                   shape.message or _default_message(name, shape), shape.name, shape.severity))
 
     def run_core(self, shape: Shape) -> None:
-        for text, name in self.core_queries(shape):
+        """All value conditions of a shape in one query, both counts in another (one pass over the focus nodes
+        each, instead of one per constraint), then the constraints that need a query of their own."""
+        checks = list(self.core_checks(shape))
+        conditions = [(name, sparql) for kind, name, sparql in checks if kind == "value"]
+        if conditions:
+            binds = " ".join(f"BIND(COALESCE({sparql}, false) AS ?c{i})" for i, (_, sparql) in enumerate(conditions))
+            any_true = " || ".join(f"?c{i}" for i in range(len(conditions)))
+            text = (f"SELECT DISTINCT ?this ?value {' '.join(f'?c{i}' for i in range(len(conditions)))} WHERE {{ "
+                    f"{self._focus(shape)} {self._values(shape)} {binds} FILTER({any_true}) }}")
+            true = ox.Literal(True)
+            for row in self.data.query(text):
+                for i, (name, _) in enumerate(conditions):
+                    if row[f"c{i}"] == true:
+                        self._result(shape, name, row["this"], row["value"])
+        counts = {name: n for kind, name, n in checks if kind == "count"}
+        low, high = counts.get("minCount", 0), counts.get("maxCount")
+        if low > 0 or high is not None:
+            test = " || ".join(t for t in (f"?count < {low}" if low > 0 else "",
+                                            f"?count > {high}" if high is not None else "") if t)
+            text = (f"SELECT ?this ?count WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ "
+                    f"{self._focus(shape)} OPTIONAL {{ {self._values(shape)} }} }} GROUP BY ?this }} "
+                    f"FILTER({test}) }}")
+            for row in self.data.query(text):
+                count = int(row["count"].value)
+                self._result(shape, "minCount" if count < low else "maxCount", row["this"])
+        for kind, name, text in checks:
+            if kind != "query":
+                continue
             rows = self.data.query(text)
             names = {v.value for v in rows.variables}
             for row in rows:
-                value = row["value"] if "value" in names else None
-                path = row["path"] if "path" in names else None
-                self.results.append(Result(row["this"], path.value if path is not None else shape.path_label,
-                                           value, shape.message or _default_message(name, shape),
-                                           shape.name, shape.severity))
+                self._result(shape, name, row["this"], row["value"] if "value" in names else None,
+                             row["path"] if "path" in names else None)
 
     # SPARQL constraints -----------------------------------------------------------------------------------
     def run_sparql(self, shape: Shape) -> None:
