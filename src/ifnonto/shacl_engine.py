@@ -1,14 +1,16 @@
-"""SHACL validation with the shapes translated to SPARQL and run on pyoxigraph (benchmarks/validate_bench.py).
+"""SHACL engine of our own (shapes as SPARQL on pyoxigraph): pySHACL took 3 min and 3.8 GB on 1M triples.
 
-Why not pySHACL (kept as the reference in the tests): it re-parses every SPARQL constraint once per focus node
-(about two thirds of its time) and holds the data in rdflib: a 1M-triple extension took 3 min and 3.8 GB.
-pyrudof aborts on SPARQL constraints whose focus nodes are blank nodes (every owl:Axiom here).
+Measured in benchmarks/validate_bench.py. pySHACL (kept as the reference in the tests) re-parses every SPARQL
+constraint once per focus node (about two thirds of its time) and holds the data in rdflib; pyrudof aborts on
+SPARQL constraints whose focus nodes are blank nodes (every owl:Axiom here) and held 13 GB at 100x.
 
-How: the focus nodes of every shape are written once into a private named graph; each core constraint becomes
-one set-at-a-time query over all of them; a SPARQL constraint runs once for all focus nodes when the focus
-pattern can be joined into its top-level group without changing its meaning (see ``_batch_safe``), and once
-per focus node with ``$this`` pre-bound otherwise, as the SHACL specification defines it. Shapes that use a
-feature this engine does not translate are handed, alone, to pySHACL.
+How: the focus nodes of every shape are written once into a private named graph; the core constraints of a
+shape become a few set-at-a-time queries over all of them; a SPARQL constraint runs once for all focus nodes
+when the focus pattern can be joined into its top-level group without changing its meaning (``_batch_safe``),
+and once per focus node with ``$this`` pre-bound otherwise, as the SHACL specification defines it. sh:node,
+sh:not, sh:and, sh:or and sh:xone validate the value nodes against the other shapes the same way. Shapes that use
+a feature this engine does not translate (qualified value shapes, property pairs such as sh:equals) are handed,
+alone, to pySHACL.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ RDFS_CLASS = ox.NamedNode(RDFS + "Class")
 _VALUE_PARAMS = {"class", "datatype", "nodeKind", "in", "pattern", "flags", "minLength", "maxLength",
                  "minInclusive", "maxInclusive", "minExclusive", "maxExclusive", "languageIn"}
 _COUNT_PARAMS = {"minCount", "maxCount", "hasValue", "uniqueLang"}
+_LOGICAL_PARAMS = {"node", "not", "and", "or", "xone"}  # value nodes checked against other shapes
+_MAX_SHAPE_DEPTH = 32
 _SHAPE_PARAMS = {"targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "property", "path", "sparql",
                  "message", "severity", "deactivated", "name", "description", "order", "group", "defaultValue",
                  "closed", "ignoredProperties"}
@@ -83,6 +87,7 @@ class Shape:
     sparql: list = field(default_factory=list)  # SparqlConstraint
     properties: list = field(default_factory=list)
     unsupported: list = field(default_factory=list)
+    focus_values: str | None = None  # focus nodes listed in the query (literals, which cannot be subjects)
 
 
 @dataclass
@@ -169,7 +174,11 @@ class Program:
                 continue
             local = predicate[len(SH):]
             values = g.objects(node, ox.NamedNode(predicate))
-            if local in _VALUE_PARAMS | _COUNT_PARAMS:
+            if local in _LOGICAL_PARAMS:
+                for value in sorted(values, key=str):
+                    members = g.items(value) if local in ("or", "and", "xone") else [value]
+                    shape.constraints.append(("logical", (local, members)))
+            elif local in _VALUE_PARAMS | _COUNT_PARAMS:
                 if local == "flags":
                     continue
                 shape.constraints.append((local, values))
@@ -244,15 +253,22 @@ class Program:
             stack.extend(reversed(shape.properties))
 
     def unsupported(self) -> dict[str, list[str]]:
-        """Top-level shape name -> the features of it (or of its property shapes) this engine does not run."""
+        """Top-level shape name -> the features of it (or of its property shapes, or of the shapes it refers
+        to through sh:node, sh:or, ...) that this engine does not run."""
         found: dict[str, list[str]] = {}
         for top in self.shapes:
-            stack = [top]
+            stack, seen = [top], set()
             while stack:
                 shape = stack.pop()
                 if shape.unsupported:
                     found.setdefault(_shape_id(top.node), []).extend(shape.unsupported)
                 stack.extend(shape.properties)
+                for name, values in shape.constraints:
+                    if name == "logical":
+                        for member in values[1]:
+                            if member not in seen:
+                                seen.add(member)
+                                stack.append(self._shape(member, None))
         return found
 
 
@@ -321,6 +337,7 @@ class Validator:
         self.results: list[Result] = []
         self.per_focus: list[str] = []  # SPARQL constraints that could not be batched
         self._subclass_cache: dict = {}
+        self.depth = 0  # how many sh:node/sh:or/... levels down this validator runs
 
     # focus nodes ------------------------------------------------------------------------------------------
     def _target_patterns(self, shape: Shape) -> list[str]:
@@ -353,7 +370,10 @@ class Validator:
     # core constraints -------------------------------------------------------------------------------------
     def _focus(self, shape: Shape) -> str:
         top = shape.parent or shape
-        return f"GRAPH <{FOCUS_GRAPH.value}> {{ ?this <{FOCUS_OF.value}> <{top.key.value}> }}"
+        graph = f"GRAPH <{FOCUS_GRAPH.value}> {{ ?this <{FOCUS_OF.value}> <{top.key.value}> }}"
+        if top.focus_values is not None:
+            return f"{{ {graph} }} UNION {{ VALUES ?this {{ {top.focus_values} }} }}"
+        return graph
 
     def _values(self, shape: Shape) -> str:
         return f"?this {shape.path} ?value ." if shape.path else "BIND(?this AS ?value)"
@@ -365,6 +385,8 @@ class Validator:
         g = self.program.graph
         for name, values in shape.constraints:
             value = values[0] if isinstance(values, list) and values else values
+            if name == "logical":
+                continue
             if name == "class":
                 for cls in values:
                     yield "value", name, f"NOT EXISTS {{ {self._instance_of('?value', cls)} }}"
@@ -518,20 +540,66 @@ class Validator:
             self.results.append(Result(this, path.value if path is not None else shape.path_label, value,
                                        message, constraint.name, shape.severity))
 
+    def run_tree(self, shape: Shape) -> None:
+        stack = [shape]
+        while stack:
+            current = stack.pop()
+            self.run_core(current)
+            self.run_logical(current)
+            self.run_sparql(current)
+            stack.extend(current.properties)
+
     def run(self, only_extension: bool) -> list[Result]:
         unsupported = self.program.unsupported()
         for shape in self.program.shapes:
             if _shape_id(shape.node) in unsupported:
                 continue
-            if not self.mark_focus_nodes(shape, only_extension):
-                continue
-            stack = [shape]
-            while stack:
-                current = stack.pop()
-                self.run_core(current)
-                self.run_sparql(current)
-                stack.extend(current.properties)
+            if self.mark_focus_nodes(shape, only_extension):
+                self.run_tree(shape)
         return self.results
+
+    # sh:node, sh:not, sh:and, sh:or, sh:xone ----------------------------------------------------------------
+    def failing(self, shape_node, nodes: set) -> dict:
+        """The nodes among ``nodes`` that do not conform to the shape ``shape_node`` (validated as focus nodes
+        of it), each with its results."""
+        if self.depth >= _MAX_SHAPE_DEPTH:
+            raise IfnontoError(f"the SHACL shapes refer to each other more than {_MAX_SHAPE_DEPTH} levels deep "
+                               f"(recursive shapes are not defined by SHACL): {_shape_id(shape_node)}")
+        if not nodes:
+            return {}
+        shape = self.program._shape(shape_node, None)  # a fresh key for this set of nodes
+        literals = sorted(str(n) for n in nodes if isinstance(n, ox.Literal))
+        if literals:  # literals cannot be subjects of the focus graph: list them in the queries
+            shape.focus_values = " ".join(literals)  # N-Triples terms are SPARQL terms
+        quads = [ox.Quad(n, FOCUS_OF, shape.key, FOCUS_GRAPH) for n in nodes if not isinstance(n, ox.Literal)]
+        self.data.store.extend(quads)
+        nested = Validator(self.program, self.data, batch=self.batch)
+        nested.depth, nested._subclass_cache = self.depth + 1, self._subclass_cache
+        nested.run_tree(shape)
+        for quad in quads:
+            self.data.store.remove(quad)
+        found: dict = {}
+        for result in nested.results:
+            found.setdefault(result.focus, []).append(result)
+        return found
+
+    def run_logical(self, shape: Shape) -> None:
+        checks = [values for name, values in shape.constraints if name == "logical"]
+        if not checks:
+            return
+        pairs = [(row["this"], row["value"]) for row in self.data.query(
+            f"SELECT DISTINCT ?this ?value WHERE {{ {self._focus(shape)} {self._values(shape)} }}")]
+        values = {value for _, value in pairs}
+        for kind, members in checks:
+            failing = [self.failing(member, values) for member in members]
+            for this, value in pairs:
+                conforming = sum(value not in f for f in failing)
+                violated = {"node": conforming < len(members), "and": conforming < len(members),
+                            "not": conforming > 0, "or": conforming == 0, "xone": conforming != 1}[kind]
+                if violated:
+                    self._result(shape, kind, this, value)
+                    if kind == "node":  # pySHACL gives the value node's own results as details (sh:detail)
+                        self.results.extend(failing[0].get(value, []))
 
 
 def _default_message(name: str, shape: Shape) -> str:
@@ -669,7 +737,8 @@ def _batch_safe(text: str) -> bool:
 
 
 def _pyshacl_fallback(program: Program, data: Dataset, shape_names: list[str], only_extension: bool) -> list[Result]:
-    """Shapes with features this engine does not translate, run by pySHACL on the same data."""
+    """Shapes with features this engine does not translate, run by pySHACL on the same data (all shapes when
+    ``shape_names`` is empty)."""
     import pyshacl
     from rdflib import BNode, Graph, URIRef
     from rdflib.namespace import RDF as RDFNS
@@ -686,9 +755,9 @@ def _pyshacl_fallback(program: Program, data: Dataset, shape_names: list[str], o
     shapes = Graph()
     for path in program.files:
         shapes.parse(path, format="turtle")
-    named = [n for n in shape_names if not n.startswith("_:")]
     _conforms, report, _text = pyshacl.validate(graph, shacl_graph=shapes, inference="none", advanced=True,
-                                                allow_warnings=True, meta_shacl=False, use_shapes=named or None)
+                                                allow_warnings=True, meta_shacl=False,
+                                                use_shapes=shape_names or None)
     keep = None
     if only_extension:
         keep = {row[0].value for row in data.store.query(
@@ -739,8 +808,11 @@ def validate(files: list[Path], *, with_release: bool = True, inferred: bool = T
     for path in files:
         data.load_file(Path(path), extension=with_release)
     only_extension = with_release and bool(files)
-    results = Validator(program, data, batch=batch).run(only_extension)
     unsupported = program.unsupported()
+    if any(name.startswith("_:") for name in unsupported):
+        # pySHACL can only be given named shapes to run: it runs them all
+        return _pyshacl_fallback(program, data, [], only_extension)
+    results = Validator(program, data, batch=batch).run(only_extension)
     if unsupported:
         results += _pyshacl_fallback(program, data, sorted(unsupported), only_extension)
     return results
