@@ -34,28 +34,28 @@ def line_count(path):
 
 
 CASES = {
-    "malformed row": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR"),
-                      "facts/mini.tsv:{n}", "expected 8 tab-separated columns"),
-    "unknown type": (lambda s: append(s / "entities/mini.tsv", "IFNX\tInterferonn\tIFN-x\tA made-up IFN.\t\t\t\t\t"),
+    "malformed row": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR"),
+                      "sources/mini/facts/mini.tsv:{n}", "expected 8 tab-separated columns"),
+    "unknown type": (lambda s: append(s / "entities/mini.tsv", "IFNX\tInterferonn\tIFN-x\tA made-up IFN.\t\t\t\t"),
                      "entities/mini.tsv:{n}", "type: unknown type 'Interferonn'"),
-    "unknown property": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptorr\tIFNGR\tifn-signaling\t24\tTAS\t\t"),
-                         "facts/mini.tsv:{n}", "property: unknown property 'bindsReceptorr'"),
-    "undefined entity": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tNOPE\tifn-signaling\t24\tTAS\t\t"),
-                         "facts/mini.tsv:{n}", "object: reference to undefined entity 'NOPE'"),
-    "duplicate id": (lambda s: append(s / "entities/mini.tsv", "IFNG\tInterferon\tIFN-gamma 2\tAgain.\t\t\t\t\t"),
+    "unknown property": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptorr\tIFNGR\tifn-signaling\t24\tTAS\t\t"),
+                         "sources/mini/facts/mini.tsv:{n}", "property: unknown property 'bindsReceptorr'"),
+    "undefined entity": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tNOPE\tifn-signaling\t24\tTAS\t\t"),
+                         "sources/mini/facts/mini.tsv:{n}", "object: reference to undefined entity 'NOPE'"),
+    "duplicate id": (lambda s: append(s / "entities/mini.tsv", "IFNG\tInterferon\tIFN-gamma 2\tAgain.\t\t\t\t"),
                      "entities/mini.tsv:{n}", "duplicate id 'IFNG': already defined at"),
-    "bad reference": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t300\tTAS\t\t"),
-                      "facts/mini.tsv:{n}", "refs: reference number 300 is outside 1..240"),
-    "unknown section": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tnowhere\t24\tTAS\t\t"),
-                        "facts/mini.tsv:{n}", "section: unknown section 'nowhere'"),
-    "bad evidence": (lambda s: append(s / "facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t24\tXYZ\t\t"),
-                     "facts/mini.tsv:{n}", "evidence: unknown evidence code 'XYZ'"),
-    "wrong class in context": (lambda s: append(s / "effects/mini.tsv", "EF-9\tIFNG\tincreases\tapoptosis\t+\tmelanoma"
+    "bad reference": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t300\tTAS\t\t"),
+                      "sources/mini/facts/mini.tsv:{n}", "refs: reference number 300 is outside 1..230"),
+    "unknown section": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tnowhere\t24\tTAS\t\t"),
+                        "sources/mini/facts/mini.tsv:{n}", "section: unknown section 'nowhere'"),
+    "bad evidence": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t24\tXYZ\t\t"),
+                     "sources/mini/facts/mini.tsv:{n}", "evidence: unknown value 'XYZ'"),
+    "wrong class in context": (lambda s: append(s / "sources/mini/effects/mini.tsv", "EF-9\tIFNG\tincreases\tapoptosis\t+\tmelanoma"
                                + "\t" * 13 + "cell-death\t113\tTAS\tx."),
-                               "effects/mini.tsv:{n}", "steps: 'melanoma' must be a CancerImmunityCycleStep"),
-    "xref without label row": (lambda s: replace(s / "entities/mini.tsv", "IFN-β\tA type I interferon.\t\t",
-                                                 "IFN-β\tA type I interferon.\t\tHGNC:5434"),
-                               "entities/mini.tsv:", "HGNC:5434 has no row in xrefs"),
+                               "sources/mini/effects/mini.tsv:{n}", "steps: 'melanoma' must be a CancerImmunityCycleStep"),
+    "malformed xref": (lambda s: append(s / "mappings/mini.sssom.tsv", "ifn:IFNB1\tIFN-β\toboInOwl:hasDbXref\t"
+                                        "HGNC:54x34\tIFNB1\tsemapv:ManualMappingCuration\t"),
+                        "mappings/mini.sssom.tsv:{n}", "object_id: 'HGNC:54x34': the local part of a HGNC id must match"),
 }
 
 

@@ -134,7 +134,7 @@ def test_compiler_only_raises_clear_errors(tmp_path, subject, prop, obj, refs, e
     shutil.copytree(MINI, src)
     row = "\t".join(v.replace("\t", " ").replace("\n", " ").replace("\r", " ")
                     for v in (subject, prop, obj, "ifn-signaling", refs, evidence, "", ""))
-    with open(src / "facts" / "mini.tsv", "a", encoding="utf-8", errors="surrogatepass") as handle:
+    with open(src / "sources" / "mini" / "facts" / "mini.tsv", "a", encoding="utf-8", errors="surrogatepass") as handle:
         handle.write(row + "\n")
     try:
         compile_sources(src, "0.0")

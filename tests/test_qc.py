@@ -10,7 +10,7 @@ from ifnonto.engines import OxigraphEngine
 from ifnonto.qc import qc_checks, run_qc
 
 CHECKS = qc_checks()
-EXPECTED_CHECKS = 20
+EXPECTED_CHECKS = 18
 
 
 def test_number_of_checks_and_fixtures():

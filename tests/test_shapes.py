@@ -11,7 +11,9 @@ from ifnonto.validate import shapes_graph, validate_graph
 
 SHAPES_NS = "https://w3id.org/ifn-cancer/shapes/"
 SH = "http://www.w3.org/ns/shacl#"
-EXPECTED_SHAPES = 18
+EXPECTED_SHAPES = 25
+# Shapes switched off until the second curation pass is merged (the switch is in shapes/curation-pass-shapes.ttl).
+CURATION_PASS_SHAPES = {"TargetAspectShape", "StepProvenanceShape"}
 
 
 def named_shapes() -> list[str]:
@@ -27,10 +29,23 @@ def test_every_shape_has_a_fixture():
     assert sorted(p.stem for p in (FIXTURES / "shapes").glob("*.ttl")) == shapes
 
 
+def all_shapes_active() -> Graph:
+    """The shapes with the curation-pass switch turned on, so that every fixture can prove its shape fires."""
+    graph = shapes_graph()
+    graph.remove((None, URIRef(SH + "deactivated"), None))
+    return graph
+
+
+def test_curation_pass_shapes_are_switched_off_in_one_place():
+    graph = shapes_graph()
+    off = {str(s)[len(SHAPES_NS):] for s in graph.subjects(URIRef(SH + "deactivated"), None)}
+    assert off == CURATION_PASS_SHAPES
+
+
 @pytest.mark.parametrize("shape", named_shapes())
 def test_shape_fires_on_its_fixture(shape):
     data = Graph().parse(FIXTURES / "shapes" / f"{shape}.ttl", format="turtle")
-    findings = validate_graph(data)
+    findings = validate_graph(data, all_shapes_active())
     fired = {f.shape for f in findings}
     assert SHAPES_NS + shape in fired, fired
 

@@ -24,6 +24,14 @@ def cmd_build(args) -> int:
 
     source = Path(args.source) if args.source else None
     out = Path(args.out) if args.out else None
+    if args.docs:
+        from ifnonto.atomic import write_all
+        from ifnonto.schema_outputs import generated_files
+
+        files = generated_files()
+        write_all(files)
+        _print("wrote " + ", ".join(str(path) for path in sorted(files)))
+        return EXIT_OK
     if args.check:
         return _check_release_current(lambda: render(source, out_dir=out))
     result = build(source, inferred=not args.no_reason, out_dir=out)
@@ -245,6 +253,8 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="compile ontology/src into the release files (asserted and inferred)")
     p.add_argument("--no-reason", action="store_true", help="skip the inferred release (no Java needed)")
     p.add_argument("--check", action="store_true", help="only check that the release files are current")
+    p.add_argument("--docs", action="store_true",
+                   help="only regenerate what the table schema drives: docs/CURATION.md columns, generated shapes")
     p.add_argument("--source", help="curated sources folder (default: ontology/src)")
     p.add_argument("--out", help="folder for the release files (default: ontology/)")
     p.set_defaults(func=cmd_build)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,31 +17,15 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError, IfnontoErrors
-from ifnonto.tables import ID_PATTERN, MAX_REFERENCE, Row, parse_refs, read_folder
-from ifnonto.vocab import (BASE, DCTERMS, ECO, IAO_DEFINITION, IAO_REPLACED_BY, IFN, OBOINOWL, ONTOLOGY_IRI, SKOS,
-                           XREF_PREFIXES)
+from ifnonto.mappings import read_mapping_sets
+from ifnonto.schema import Column, load_schema
+from ifnonto.sources import SourceRecord, read_source, source_folders
+from ifnonto.tables import ID_PATTERN, Row, parse_refs, read_folder
+from ifnonto.vocab import BASE, DCTERMS, IAO_DEFINITION, IAO_REPLACED_BY, IFN, OBO, OBOINOWL, ONTOLOGY_IRI, SKOS
 
-EVIDENCE_CODES = {"TAS": ECO["0000304"], "NAS": ECO["0000303"], "IC": ECO["0000305"]}
-POLARITIES = {"+": IFN.positive, "-": IFN.negative}
-DIRECTIONS = {"increases": IFN.increases, "decreases": IFN.decreases, "requiredFor": IFN.requiredFor}
-HEDGES = {"hypothesis", "suggestion", "open-question", "contrary-finding"}
-CURIE_PATTERN = re.compile(r"^([A-Za-z]+):([A-Za-z0-9_.\-]+)$")
-
-# The effect columns that hold entity ids, the property each becomes, and the class the entity must have.
-EFFECT_LINKS: tuple[tuple[str, URIRef, str | None], ...] = (
-    ("regulator", IFN.hasRegulator, None),
-    ("target", IFN.hasTarget, None),
-    ("steps", IFN.hasStep, "CancerImmunityCycleStep"),
-    ("cell_type", IFN.inCellType, "CellType"),
-    ("source_cell", IFN.sourceCell, "CellType"),
-    ("cancer", IFN.inCancerType, "Disease"),
-    ("species", IFN.inSpecies, "Organism"),
-    ("model", IFN.inModel, "CellLine"),
-    ("mediators", IFN.viaMediator, None),
-    ("combined_with", IFN.combinedWith, None),
-    ("therapy", IFN.affectsTherapy, None),
-    ("phase", IFN.inPhase, "ImmunoeditingPhase"),
-)
+# Effect columns the compiler handles itself (everything else follows the schema's column -> property mapping).
+EFFECT_SPECIAL = {"id", "section", "refs", "evidence", "step_provenance", "through", "steps"}
+STEP_PROVENANCE = {"stated": IFN.stepStatedInSource, "assigned": IFN.stepAssignedByCurator}
 
 
 @dataclass
@@ -107,15 +92,41 @@ def _line_of(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@dataclass
+class SourceContext:
+    """One source while it is compiled: its record, its node and its sections."""
+
+    record: SourceRecord
+    node: URIRef
+    sections: dict[str, Row] = field(default_factory=dict)
+    section_steps: list[Row] = field(default_factory=list)
+
+    def scoped(self, local: str) -> URIRef:
+        # References, sections, figures and studies are numbered or named within their source.
+        return IFN[f"source/{self.record.id}/{local}"]
+
+    def section_iri(self, ident: str) -> URIRef:
+        return self.scoped(f"section/{ident}")
+
+    def reference_iri(self, number: int) -> URIRef:
+        return self.scoped(f"ref-{number}")
+
+
 class Compiler:
-    def __init__(self, source_dir: Path, version: str):
+    def __init__(self, source_dir: Path, version: str, sources: list[Path] | None = None,
+                 entity_dirs: list[Path] | None = None, mapping_dirs: list[Path] | None = None):
         self.source_dir = Path(source_dir)
         self.version = version
+        self.source_paths = sources if sources is not None else source_folders(self.source_dir)
+        self.entity_dirs = entity_dirs if entity_dirs is not None else [self.source_dir / "entities"]
+        self.mapping_dirs = mapping_dirs if mapping_dirs is not None else [self.source_dir / "mappings"]
+        self.schema = load_schema()
         self.graph = Graph()
         self.defined: dict[str, Row | None] = {}   # id -> defining row (None for core individuals)
         self.entity_types: dict[str, set[str]] = {}
         self.counts: dict[str, int] = {}
         self.errors: list[IfnontoError] = []
+        self.axioms: dict[BNode, Row] = {}
 
     def each(self, rows: list[Row], handler) -> None:
         """Apply ``handler`` to every row, collecting bad-input errors so that all are reported at once."""
@@ -136,11 +147,6 @@ class Compiler:
     def iri(self, ident: str) -> URIRef:
         return IFN[ident]
 
-    @staticmethod
-    def section_iri(ident: str) -> URIRef:
-        # Sections have their own IRI space: "cell-death" is both a section and a process.
-        return IFN[f"section/{ident}"]
-
     def add(self, s, p, o) -> None:
         self.graph.add((s, p, o))
 
@@ -157,36 +163,64 @@ class Compiler:
         """An id used in a row: it must be defined, and of class ``must_be`` when given."""
         if ident not in self.defined:
             raise row.error(column, f"reference to undefined entity {ident!r}")
-        if must_be is not None:
+        if must_be == "Effect":
+            if self.defined[ident] is None or self.defined[ident].table != "effects":
+                raise row.error(column, f"{ident!r} is not an effect id")
+        elif must_be is not None:
             types = self.entity_types.get(ident, set())
             if not any(must_be in self.vocab.ancestors(t) for t in types):
                 raise row.error(column, f"{ident!r} must be a {must_be} (its types: {', '.join(sorted(types)) or 'none'})")
         return self.iri(ident)
 
-    def evidence(self, node, row: Row) -> None:
-        """Section, references (as printed and as links) and evidence code of an assertion."""
-        section = row["section"]
-        if section not in self.sections:
-            raise row.error("section", f"unknown section {section!r} (see sections/sections.tsv)")
+    def evidence(self, node, row: Row, source: SourceContext, section_column: str = "section") -> None:
+        """Source, section, references (as printed and as links) and evidence code of an assertion."""
+        section = row[section_column]
+        if section not in source.sections:
+            raise row.error(section_column, f"unknown section {section!r} (see {source.record.id}/sections.tsv)")
         code = row["evidence"]
-        if code not in EVIDENCE_CODES:
-            raise row.error("evidence", f"unknown evidence code {code!r}: use TAS, NAS or IC")
-        numbers = parse_refs(row)
+        numbers = parse_refs(row, source.record.reference_count)
         if code == "TAS" and not numbers:
             raise row.error("evidence", "TAS (traceable author statement) needs reference numbers in refs")
         if code == "NAS" and numbers:
-            raise row.error("evidence", "NAS means the review cites nothing, but refs is filled: use TAS")
-        self.add(node, IFN.inSection, self.section_iri(section))
-        self.add(node, IFN.evidenceCode, EVIDENCE_CODES[code])
+            raise row.error("evidence", "NAS means the source cites nothing, but refs is filled: use TAS")
+        self.add(node, IFN.fromSource, source.node)
+        self.add(node, IFN.inSection, source.section_iri(section))
+        self.add(node, IFN.evidenceCode, OBO[self.schema.evidence_codes[code]])
         if numbers:
             self.add(node, IFN.referencesAsPrinted, Literal(row["refs"].replace(" ", "")))
             for number in numbers:
-                self.add(node, IFN.citesReference, self.iri(f"ref-{number}"))
+                self.add(node, IFN.citesReference, source.reference_iri(number))
         else:
             self.add(node, IFN.reviewStatement, Literal(True))
 
     def literal(self, text: str) -> Literal:
         return Literal(text, lang="en")
+
+    def cell_values(self, row: Row, column: Column) -> list:
+        """The RDF values of one schema-mapped cell."""
+        values = row.items(column.name) if column.multiple else ([row[column.name]] if row[column.name] else [])
+        out = []
+        for value in values:
+            if column.values is not None and column.individual(value):
+                out.append(IFN[column.individual(value)])
+            elif column.kind in ("id", "ids"):
+                out.append(self.ref(row, column.name, value, column.cls))
+            elif column.kind == "langtext":
+                out.append(self.literal(value))
+            elif column.kind == "integer":
+                out.append(Literal(int(value)))
+            elif column.kind == "decimal":
+                out.append(Literal(Decimal(value)))
+            else:
+                out.append(Literal(value))
+        return out
+
+    def mapped_columns(self, node, row: Row, skip: set[str] = frozenset()) -> None:
+        """Assert every column that the schema maps to a property."""
+        for column in self.schema.tables[row.table].columns:
+            if column.rdf_property and column.name not in skip:
+                for value in self.cell_values(row, column):
+                    self.add(node, IFN[column.rdf_property], value)
 
     # ------------------------------------------------------------------ the build
     def run(self) -> Compiled:
@@ -197,29 +231,32 @@ class Compiler:
         self.header()
         for ident in ("positive", "negative", "increases", "decreases", "requiredFor"):
             self.defined[ident] = None
-        self.sections_table()
-        self.references_table()
-        entity_rows = read_folder(self.source_dir / "entities", "entities")
+        if not self.source_paths:
+            raise IfnontoError("no source folder (sources/<id>/source.yaml) found", path=str(self.source_dir))
+        self.sources = [self.source_record(folder) for folder in self.source_paths]
+        entity_rows = [row for folder in self.entity_dirs for row in read_folder(folder, "entities")]
         self.each(entity_rows, self.declare_entity)
-        effect_rows = read_folder(self.source_dir / "effects", "effects")
-        study_rows = read_folder(self.source_dir / "studies", "studies")
-        event_rows = read_folder(self.source_dir / "events", "events")
-        fact_rows = read_folder(self.source_dir / "facts", "facts")
-        for rows in (effect_rows, study_rows, event_rows):
-            self.each(rows, lambda row: self.define(row, "id", row["id"]))
+        tables = {}
+        for source in self.sources:
+            folder = source.record.folder
+            tables[source.record.id] = {kind: read_folder(folder / kind, kind)
+                                        for kind in ("effects", "studies", "events", "facts")}
+            for kind in ("effects", "events"):
+                self.each(tables[source.record.id][kind], lambda row: self.define(row, "id", row["id"]))
         self.raise_errors()  # later rows may only be checked against a complete, unambiguous set of ids
         self.each(entity_rows, self.entity)
-        self.xrefs_table(entity_rows)
-        self.each(fact_rows, self.fact)
-        self.each(effect_rows, self.effect)
-        try:
-            self.studies(study_rows)
-        except IfnontoError as exc:
-            self.errors.append(exc)
-        self.each(event_rows, self.event)
+        self.mappings(entity_rows)
+        for source in self.sources:
+            rows = tables[source.record.id]
+            self.each(rows["facts"], lambda row: self.fact(row, source))
+            self.each(rows["effects"], lambda row: self.effect(row, source))
+            self.studies(rows["studies"], source)
+            self.each(rows["events"], lambda row: self.event(row, source))
+            self.each(source.section_steps, lambda row: self.section_steps(row, source))
+            for kind in ("effects", "studies", "events"):
+                self.counts[kind] = self.counts.get(kind, 0) + len(rows[kind])
         self.raise_errors()
-        self.counts.update(entities=len(entity_rows), effects=len(effect_rows), studies=len(study_rows),
-                           events=len(event_rows))
+        self.counts.update(entities=len(entity_rows), sources=len(self.sources))
         return Compiled(self.graph, self.counts)
 
     def header(self) -> None:
@@ -230,50 +267,109 @@ class Compiler:
         self.add(onto, OWL.versionIRI, URIRef(f"{BASE}releases/{self.version}/ifn-cancer.owl"))
         self.add(onto, OWL.versionInfo, Literal(self.version))
 
-    def sections_table(self) -> None:
-        rows = read_folder(self.source_dir / "sections", "sections")
-        self.sections: dict[str, Row] = {}
+    # ------------------------------------------------------------------ a source's record, sections, references
+    def source_record(self, folder: Path) -> SourceContext:
+        record = read_source(folder)
+        source = SourceContext(record, IFN[f"source/{record.id}"])
+        if any(other.record.id == record.id for other in getattr(self, "sources", [])):
+            raise IfnontoError(f"id: duplicate source id {record.id!r}", path=str(record.path))
+        node = source.node
+        self.add(node, RDF.type, OWL.NamedIndividual)
+        self.add(node, RDF.type, IFN.Source)
+        self.add(node, RDFS.label, self.literal(record.label))
+        self.add(node, DCTERMS.title, Literal(record.title))
+        if record.authors:
+            self.add(node, IFN.authorList, Literal(", ".join(record.authors)))
+        if record.year:
+            self.add(node, IFN.publicationYear, Literal(record.year))
+        for prop, value in ((IFN.journal, record.journal), (IFN.volumePages, record.volume_pages),
+                            (IFN.doi, record.doi), (IFN.pmid, record.pmid), (IFN.pmcid, record.pmcid)):
+            if value:
+                self.add(node, prop, Literal(value))
+        if record.license:
+            self.add(node, DCTERMS.license, URIRef(record.license))
+        self.add(node, IFN.referenceCount, Literal(record.reference_count))
+        if record.invented:
+            self.add(node, IFN.invented, Literal(True))
+            self.add(node, RDFS.comment, self.literal("INVENTED: a made-up source used only to test that two sources "
+                                                      "build side by side; not a real publication."))
+        onto = URIRef(ONTOLOGY_IRI)
+        if record.doi and not record.invented:
+            self.add(node, RDFS.seeAlso, URIRef(f"https://doi.org/{record.doi}"))
+            self.add(onto, DCTERMS.source, URIRef(f"https://doi.org/{record.doi}"))
+        if record.citation:
+            self.add(node, DCTERMS.bibliographicCitation, self.literal(record.citation))
+            if not record.invented:
+                self.add(onto, DCTERMS.bibliographicCitation, self.literal(record.citation))
+        self.sections_table(source)
+        self.references_table(source)
+        for ident, figure in sorted(record.figures.items()):
+            fig = source.scoped(ident)
+            self.add(fig, RDF.type, OWL.NamedIndividual)
+            self.add(fig, RDF.type, IFN.SourceFigure)
+            self.add(fig, RDFS.label, self.literal(str(figure.get("label") or ident)))
+            if figure.get("title"):
+                self.add(fig, DCTERMS.title, Literal(str(figure["title"])))
+            self.add(fig, IFN.fromSource, node)
+        return source
+
+    def deprecate(self, old: URIRef, new: URIRef, label: str, source: SourceContext) -> None:
+        """Keep a renamed IRI resolvable, in the OBO way: deprecated, pointing to its replacement."""
+        self.add(old, RDF.type, OWL.NamedIndividual)
+        self.add(old, RDFS.label, self.literal(f"obsolete {label}"))
+        self.add(old, IAO_DEFINITION, self.literal(f"Obsolete identifier of {label} of {source.record.label}, "
+                                                   f"kept so that it resolves; replaced by the source-scoped IRI."))
+        self.add(old, OWL.deprecated, Literal(True))
+        self.add(old, IAO_REPLACED_BY, new)
+
+    def sections_table(self, source: SourceContext) -> None:
+        rows = read_table_if_present(source.record.folder / "sections.tsv", "sections")
         for row in rows:
             if not ID_PATTERN.match(row["id"]):
                 raise row.error("id", f"invalid section id {row['id']!r}")
-            if row["id"] in self.sections:
+            if row["id"] in source.sections:
                 raise row.error("id", f"duplicate section id {row['id']!r}")
-            self.sections[row["id"]] = row
+            source.sections[row["id"]] = row
+        for table in source.record.tables:
+            if table not in source.sections:
+                raise IfnontoError(f"tables: {table!r} is not a section of sections.tsv", path=str(source.record.path))
         for row in rows:
-            node = self.section_iri(row["id"])
+            node = source.section_iri(row["id"])
             self.add(node, RDF.type, OWL.NamedIndividual)
             self.add(node, RDF.type, IFN.ReviewSection)
             self.add(node, RDFS.label, self.literal(row["label"]))
-            try:
-                order = int(row["order"])
-            except ValueError:
-                raise row.error("order", f"must be an integer, found {row['order']!r}") from None
-            self.add(node, IFN.sectionOrder, Literal(order))
+            self.add(node, IFN.sectionOrder, Literal(int(row["order"])))
+            self.add(node, IFN.fromSource, source.node)
+            if row["id"] in source.record.tables:
+                self.add(node, IFN.rowCount, Literal(source.record.tables[row["id"]]))
             if row["parent"]:
-                if row["parent"] not in self.sections:
+                if row["parent"] not in source.sections:
                     raise row.error("parent", f"unknown section {row['parent']!r}")
-                self.add(node, IFN.isSubsectionOf, self.section_iri(row["parent"]))
-        self._section_steps = rows  # linked once the steps are defined
+                self.add(node, IFN.isSubsectionOf, source.section_iri(row["parent"]))
+            if source.record.replaces_unscoped:
+                self.deprecate(IFN[f"section/{row['id']}"], node, f"section {row['label']}", source)
+        source.section_steps = rows  # linked once the steps are defined
 
-    def references_table(self) -> None:
+    def section_steps(self, row: Row, source: SourceContext) -> None:
+        for step in row.items("steps"):
+            self.add(source.section_iri(row["id"]), IFN.aboutStep, self.ref(row, "steps", step, "CancerImmunityCycleStep"))
+
+    def references_table(self, source: SourceContext) -> None:
+        count = source.record.reference_count
         rows = {}
-        for row in read_folder(self.source_dir / "references", "references"):
-            try:
-                number = int(row["number"])
-            except ValueError:
-                raise row.error("number", f"must be an integer, found {row['number']!r}") from None
-            if not 1 <= number <= MAX_REFERENCE:
-                raise row.error("number", f"reference number {number} is outside 1..{MAX_REFERENCE}")
+        for row in read_table_if_present(source.record.folder / "references.tsv", "references"):
+            number = int(row["number"])
+            if not 1 <= number <= count:
+                raise row.error("number", f"reference number {number} is outside 1..{count} (reference_count)")
             if number in rows:
                 raise row.error("number", f"duplicate reference number {number}")
             rows[number] = row
-        for number in range(1, MAX_REFERENCE + 1):
-            ident = f"ref-{number}"
-            self.defined[ident] = None
-            node = self.iri(ident)
+        for number in range(1, count + 1):
+            node = source.reference_iri(number)
             self.add(node, RDF.type, OWL.NamedIndividual)
             self.add(node, RDF.type, IFN.Reference)
             self.add(node, IFN.referenceNumber, Literal(number))
+            self.add(node, IFN.fromSource, source.node)
             row = rows.get(number)
             label = f"reference {number}"
             if row is not None:
@@ -294,7 +390,10 @@ class Compiler:
                 if row["pmid"]:
                     self.add(node, IFN.pmid, Literal(row["pmid"]))
             self.add(node, RDFS.label, self.literal(label))
+            if source.record.replaces_unscoped:
+                self.deprecate(IFN[f"ref-{number}"], node, f"reference {number}", source)
 
+    # ------------------------------------------------------------------ shared entities and mappings
     def declare_entity(self, row: Row) -> None:
         ident = row["id"]
         self.define(row, "id", ident)
@@ -312,15 +411,7 @@ class Compiler:
         self.add(node, RDFS.label, self.literal(row["label"]))
         self.add(node, IAO_DEFINITION, self.literal(row["definition"]))
         for synonym in row.items("synonyms"):
-            if not synonym.strip():
-                raise row.error("synonyms", "empty synonym in the list")
             self.add(node, OBOINOWL.hasExactSynonym, self.literal(synonym))
-        for curie in row.items("xrefs"):
-            match = CURIE_PATTERN.match(curie)
-            if not match or match.group(1) not in XREF_PREFIXES:
-                raise row.error("xrefs", f"{curie!r} is not a CURIE with a known prefix "
-                                         f"({', '.join(sorted(XREF_PREFIXES))})")
-            self.add(node, OBOINOWL.hasDbXref, Literal(curie))
         if row["note"]:
             self.add(node, SKOS.note, self.literal(row["note"]))
         for vocabulary in row.items("no_term"):
@@ -334,26 +425,37 @@ class Compiler:
             self.add(node, OWL.deprecated, Literal(True))
             self.add(node, IAO_REPLACED_BY, replacement)
 
-    def xrefs_table(self, entity_rows: list[Row]) -> None:
-        """Every xref of an entity is listed, with the source's label, in xrefs/*.tsv (and nothing else is)."""
-        declared = {(row["id"], curie): row for row in entity_rows for curie in row.items("xrefs")}
-        listed: dict[tuple[str, str], Row] = {}
-        for row in read_folder(self.source_dir / "xrefs", "xrefs"):
-            key = (row["entity"], row["id"])
-            if key not in declared:
-                self.errors.append(row.error("id", f"{row['id']} is not among the xrefs of entity {row['entity']!r}"))
-            elif key in listed:
-                first = listed[key]
-                self.errors.append(row.error("id", f"duplicate xref row for {row['entity']} {row['id']} "
-                                                   f"(first at {first.path}:{first.line})"))
-            else:
-                listed[key] = row
-        for key, row in sorted(declared.items()):
-            if key not in listed:
-                self.errors.append(row.error("xrefs", f"{key[1]} has no row in xrefs/*.tsv giving the source's label"))
-        self.counts["xrefs"] = len(listed)
+    def mappings(self, entity_rows: list[Row]) -> None:
+        """Cross-references, written once in the SSSOM mapping tables."""
+        labels = {row["id"]: row["label"] for row in entity_rows}
+        seen: dict[tuple[str, str], Row] = {}
+        for folder in self.mapping_dirs:
+            for mapping_set in read_mapping_sets(folder):
+                for row in mapping_set.rows:
+                    try:
+                        self.mapping(row, labels, seen)
+                    except IfnontoError as exc:
+                        self.errors.append(exc)
+        self.counts["xrefs"] = len(seen)
 
-    def fact(self, row: Row) -> None:
+    def mapping(self, row: Row, labels: dict[str, str], seen: dict) -> None:
+        prefix, _, ident = row["subject_id"].partition(":")
+        if prefix != "ifn" or ident not in labels:
+            raise row.error("subject_id", f"{row['subject_id']!r} is not an entity of entities/*.tsv (write ifn:<id>)")
+        if row["subject_label"] != labels[ident]:
+            raise row.error("subject_label", f"{row['subject_label']!r} is not the label of {ident} ({labels[ident]!r})")
+        problem = self.schema.xref_problem(row["object_id"])
+        if problem:
+            raise row.error("object_id", problem)
+        key = (ident, row["object_id"])
+        if key in seen:
+            first = seen[key]
+            raise row.error("object_id", f"duplicate mapping {ident} {row['object_id']} (first at {first.path}:{first.line})")
+        seen[key] = row
+        self.add(self.iri(ident), OBOINOWL.hasDbXref, Literal(row["object_id"]))
+
+    # ------------------------------------------------------------------ a source's curated rows
+    def fact(self, row: Row, source: SourceContext) -> None:
         prop = row["property"]
         if prop not in self.vocab.object_properties:
             raise row.error("property", f"unknown property {prop!r}: not an object property in core.ttl")
@@ -361,47 +463,50 @@ class Compiler:
         o = self.ref(row, "object", row["object"])
         p = IFN[prop]
         self.add(s, p, o)
-        axiom = self.axiom_node(s, p, o, row)
+        axiom = self.axiom_node(s, p, o, row, source)
+        if axiom in self.axioms:
+            first = self.axioms[axiom]
+            raise row.error(None, f"duplicate fact row: same triple, section, refs and evidence as {first.path}:{first.line}")
+        self.axioms[axiom] = row
         self.add(axiom, RDF.type, OWL.Axiom)
         self.add(axiom, OWL.annotatedSource, s)
         self.add(axiom, OWL.annotatedProperty, p)
         self.add(axiom, OWL.annotatedTarget, o)
-        self.evidence(axiom, row)
-        for species in row.items("species"):
-            self.add(axiom, IFN.speciesContext, self.ref(row, "species", species, "Organism"))
+        self.evidence(axiom, row, source)
+        self.mapped_columns(axiom, row)
         if row["note"]:
             self.add(axiom, SKOS.note, self.literal(row["note"]))
         self.counts["facts"] = self.counts.get("facts", 0) + 1
 
     @staticmethod
-    def axiom_node(s, p, o, row: Row) -> BNode:
-        # A stable blank-node id per source row keeps the build reproducible.
-        digest = hashlib.sha1(f"{s}|{p}|{o}|{row.path.name}|{row.line}".encode()).hexdigest()[:16]
-        return BNode(f"ax{digest}")
+    def axiom_node(s, p, o, row: Row, source: SourceContext) -> BNode:
+        # A stable blank-node id per fact and evidence keeps the build reproducible when rows move.
+        key = "|".join((str(s), str(p), str(o), source.record.id, row["section"], row["refs"], row["evidence"]))
+        return BNode(f"ax{hashlib.sha1(key.encode()).hexdigest()[:16]}")
 
-    def effect(self, row: Row) -> None:
+    def effect(self, row: Row, source: SourceContext) -> None:
         node = self.iri(row["id"])
         self.add(node, RDF.type, OWL.NamedIndividual)
         self.add(node, RDF.type, IFN.Effect)
-        if row["direction"] not in DIRECTIONS:
-            raise row.error("direction", f"unknown direction {row['direction']!r}: use {', '.join(DIRECTIONS)}")
-        if row["polarity"] not in POLARITIES:
-            raise row.error("polarity", f"unknown polarity {row['polarity']!r}: use + or -")
-        self.add(node, IFN.hasDirection, DIRECTIONS[row["direction"]])
-        self.add(node, IFN.hasPolarity, POLARITIES[row["polarity"]])
-        for column, prop, must_be in EFFECT_LINKS:
-            for ident in row.items(column):
-                self.add(node, prop, self.ref(row, column, ident, must_be))
-        for column, prop in (("dose", IFN.dose), ("duration", IFN.duration)):
-            if row[column]:
-                self.add(node, prop, Literal(row[column]))
-        if row["hedge"]:
-            if row["hedge"] not in HEDGES:
-                raise row.error("hedge", f"unknown hedge {row['hedge']!r}: use {', '.join(sorted(HEDGES))}")
-            self.add(node, IFN.hedge, Literal(row["hedge"]))
-        self.add(node, IFN.description, self.literal(row["description"]))
+        self.mapped_columns(node, row, skip=EFFECT_SPECIAL)
+        self.effect_steps(node, row)
+        for ident in row.items("through"):
+            self.add(self.ref(row, "through", ident, "Effect"), IFN.isMechanismOf, node)
         self.add(node, RDFS.label, self.literal(self.effect_label(row)))
-        self.evidence(node, row)
+        self.evidence(node, row, source)
+
+    def effect_steps(self, node, row: Row) -> None:
+        """Cycle steps, each with how it was assigned when the row says (step_provenance)."""
+        steps = row.items("steps")
+        provenance = row.items("step_provenance")
+        if provenance and len(provenance) != len(steps):
+            raise row.error("step_provenance", f"needs one value per step: {len(steps)} steps, "
+                                               f"{len(provenance)} values")
+        for index, ident in enumerate(steps):
+            step = self.ref(row, "steps", ident, "CancerImmunityCycleStep")
+            self.add(node, IFN.hasStep, step)
+            if provenance:
+                self.add(node, STEP_PROVENANCE[provenance[index]], step)
 
     def effect_label(self, row: Row) -> str:
         def name(ident: str) -> str:
@@ -412,71 +517,61 @@ class Compiler:
         verb = {"increases": "increases", "decreases": "decreases", "requiredFor": "is required for"}[row["direction"]]
         return f"{row['id']}: {regulators} {verb} {name(row['target'])}"
 
-    def studies(self, rows: list[Row]) -> None:
-        seen_rows: dict[int, Row] = {}
+    def studies(self, rows: list[Row], source: SourceContext) -> None:
+        seen: dict[tuple[str, int], Row] = {}
+        ids: dict[str, Row] = {}
         for row in rows:
-            node = self.iri(row["id"])
             try:
-                number = int(row["row"])
-            except ValueError:
-                raise row.error("row", f"must be an integer, found {row['row']!r}") from None
-            if number in seen_rows:
-                raise row.error("row", f"Table 1 row {number} is already curated at line {seen_rows[number].line}")
-            seen_rows[number] = row
-            self.add(node, RDF.type, OWL.NamedIndividual)
-            self.add(node, RDF.type, IFN.PreclinicalStudy)
-            self.add(node, IFN.tableRow, Literal(number))
-            self.add(node, IFN.inCancerType, self.ref(row, "cancer", row["cancer"], "Disease"))
-            if row["cancer_as_printed"]:
-                self.add(node, IFN.cancerAsPrinted, Literal(row["cancer_as_printed"]))
-            for ident in row.items("treatment"):
-                self.add(node, IFN.usesTreatment, self.ref(row, "treatment", ident))
-            self.add(node, IFN.treatmentAsPrinted, Literal(row["treatment_as_printed"]))
-            for ident in row.items("outcomes"):
-                if ident not in self.defined or self.defined[ident] is None or self.defined[ident].table != "effects":
-                    raise row.error("outcomes", f"{ident!r} is not an effect id")
-                self.add(node, IFN.hasOutcomeEffect, self.iri(ident))
-            for ident in row.items("species"):
-                self.add(node, IFN.inSpecies, self.ref(row, "species", ident, "Organism"))
-            self.add(node, IFN.description, self.literal(row["description"]))
-            label = f"Table 1 row {number}: {row['cancer_as_printed'] or row['cancer']}, {row['treatment_as_printed']}"
-            self.add(node, RDFS.label, self.literal(label))
-            self.add(node, IFN.inSection, self.section_iri("table-1"))
-            self.add(node, IFN.evidenceCode, EVIDENCE_CODES["TAS"])
-            self.add(node, IFN.referencesAsPrinted, Literal(row["refs"].replace(" ", "")))
-            for n in parse_refs(row):
-                self.add(node, IFN.citesReference, self.iri(f"ref-{n}"))
-        self.counts["table_rows"] = len(seen_rows)
+                self.study(row, source, seen, ids)
+            except IfnontoError as exc:
+                self.errors.append(exc)
+        self.counts["table_rows"] = self.counts.get("table_rows", 0) + len(seen)
 
-    def event(self, row: Row) -> None:
+    def study(self, row: Row, source: SourceContext, seen: dict, ids: dict) -> None:
+        if row["id"] in ids:
+            raise row.error("id", f"duplicate study id {row['id']!r} (first at line {ids[row['id']].line})")
+        ids[row["id"]] = row
+        table, number = row["table"], int(row["row"])
+        if table not in source.record.tables:
+            raise row.error("table", f"{table!r} is not a table of {source.record.id} (declare it under tables: "
+                                     f"in source.yaml)")
+        if not 1 <= number <= source.record.tables[table]:
+            raise row.error("row", f"row {number} is outside 1..{source.record.tables[table]} of {table}")
+        if (table, number) in seen:
+            raise row.error("row", f"{table} row {number} is already curated at line {seen[(table, number)].line}")
+        seen[(table, number)] = row
+        node = source.scoped(row["id"])
+        self.add(node, RDF.type, OWL.NamedIndividual)
+        self.add(node, RDF.type, IFN.PreclinicalStudy)
+        self.mapped_columns(node, row)
+        table_label = source.sections[table]["label"].split(".")[0] if table in source.sections else table
+        label = f"{table_label} row {number}: {row['cancer_as_printed'] or row['cancer']}, {row['treatment_as_printed']}"
+        self.add(node, RDFS.label, self.literal(label))
+        self.evidence(node, row, source, section_column="table")
+        if source.record.replaces_unscoped:
+            self.deprecate(IFN[row["id"]], node, f"study {row['id']}", source)
+
+    def event(self, row: Row, source: SourceContext) -> None:
         node = self.iri(row["id"])
         self.add(node, RDF.type, OWL.NamedIndividual)
         self.add(node, RDF.type, IFN.HistoricalEvent)
-        if row["year"]:  # some events are undated in the review
-            try:
-                year = int(row["year"])
-            except ValueError:
-                raise row.error("year", f"must be an integer year, found {row['year']!r}") from None
-            self.add(node, IFN.year, Literal(year))
         self.add(node, RDFS.label, self.literal(row["label"]))
-        self.add(node, IFN.description, self.literal(row["description"]))
-        if row["agents"]:
-            self.add(node, IFN.eventAgent, Literal(row["agents"]))
-        for ident in row.items("concerns"):
-            self.add(node, IFN.concerns, self.ref(row, "concerns", ident))
-        self.evidence(node, row)
-
-    def link_section_steps(self) -> None:
-        for row in self._section_steps:
-            for step in row.items("steps"):
-                self.add(self.section_iri(row["id"]), IFN.aboutStep, self.ref(row, "steps", step, "CancerImmunityCycleStep"))
+        self.mapped_columns(node, row)
+        self.evidence(node, row, source)
 
 
-def compile_sources(source_dir: Path | None = None, version: str | None = None) -> Compiled:
-    """Compile ``ontology/src`` into the asserted graph (no reasoning)."""
+def read_table_if_present(path: Path, table: str) -> list[Row]:
+    from ifnonto.tables import read_table
+
+    return read_table(path, table) if path.is_file() else []
+
+
+def compile_sources(source_dir: Path | None = None, version: str | None = None, *,
+                    sources: list[Path] | None = None, entity_dirs: list[Path] | None = None,
+                    mapping_dirs: list[Path] | None = None) -> Compiled:
+    """Compile ``ontology/src`` (every folder under sources/, the shared entities and mappings) into the
+    asserted graph (no reasoning)."""
     from ifnonto.version import __version__
 
-    compiler = Compiler(source_dir or paths.SOURCE_DIR, version or __version__)
-    compiled = compiler.run()
-    compiler.link_section_steps()  # adds to compiled.graph, which is the compiler's graph
-    return compiled
+    compiler = Compiler(source_dir or paths.SOURCE_DIR, version or __version__, sources, entity_dirs, mapping_dirs)
+    return compiler.run()

@@ -3,21 +3,7 @@
 BASE = "https://w3id.org/ifn-cancer/"
 ONTOLOGY_IRI = f"{BASE}ifn-cancer.owl"
 
-# Prefixes accepted in cross-references, and how each expands to an IRI.
-XREF_PREFIXES = {
-    "HGNC": "https://identifiers.org/hgnc:",
-    "NCBIGene": "https://identifiers.org/ncbigene:",
-    "UniProt": "https://identifiers.org/uniprot:",
-    "CL": "http://purl.obolibrary.org/obo/CL_",
-    "GO": "http://purl.obolibrary.org/obo/GO_",
-    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
-    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
-    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
-    "EFO": "http://www.ebi.ac.uk/efo/EFO_",
-    "NCBITaxon": "http://purl.obolibrary.org/obo/NCBITaxon_",
-    "MGI": "https://identifiers.org/mgi:MGI:",
-    "RO": "http://purl.obolibrary.org/obo/RO_",
-}
+# The prefixes accepted in cross-references and their syntax live in ontology/src/schema.yaml.
 
 PREFIXES = {
     "ifn": BASE,

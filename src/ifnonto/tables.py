@@ -1,43 +1,17 @@
-"""Reading the curated TSV tables: exact headers, one row per line, errors that name file, line and column."""
+"""Reading the curated TSV tables by the schema (schema.yaml): errors that name file, line and column."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ifnonto.errors import IfnontoError
-
-# The columns of each kind of table, in order (see docs/CURATION.md).
-SCHEMAS: dict[str, tuple[str, ...]] = {
-    "entities": ("id", "type", "label", "definition", "synonyms", "xrefs", "note", "no_term", "deprecated_by"),
-    "xrefs": ("entity", "id", "label"),
-    "facts": ("subject", "property", "object", "section", "refs", "evidence", "species", "note"),
-    "effects": ("id", "regulator", "direction", "target", "polarity", "steps", "cell_type", "source_cell",
-                "cancer", "species", "model", "dose", "duration", "mediators", "combined_with", "therapy",
-                "phase", "hedge", "section", "refs", "evidence", "description"),
-    "studies": ("id", "row", "cancer", "cancer_as_printed", "treatment", "treatment_as_printed", "outcomes",
-                "species", "refs", "description"),
-    "events": ("id", "year", "label", "description", "agents", "concerns", "section", "refs", "evidence"),
-    "sections": ("id", "label", "order", "parent", "steps"),
-    "references": ("number", "first_author", "year", "title", "journal", "volume_pages", "doi", "pmid"),
-}
-
-# Columns that must not be empty.
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "entities": ("id", "type", "label", "definition"),
-    "xrefs": ("entity", "id", "label"),
-    "facts": ("subject", "property", "object", "section", "evidence"),
-    "effects": ("id", "regulator", "direction", "target", "polarity", "section", "evidence", "description"),
-    "studies": ("id", "row", "cancer", "treatment", "treatment_as_printed", "outcomes", "refs", "description"),
-    "events": ("id", "label", "description", "section", "evidence"),
-    "sections": ("id", "label", "order"),
-    "references": ("number",),
-}
+from ifnonto.schema import TableSchema, load_schema
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 REFS_PATTERN = re.compile(r"^\d+(?:[-–]\d+)?(?:,\d+(?:[-–]\d+)?)*$")
-MAX_REFERENCE = 240
 
 
 @dataclass(frozen=True)
@@ -59,9 +33,51 @@ class Row:
         return IfnontoError(message, path=str(self.path), line=self.line, column=column)
 
 
+def _expected_header(schema: TableSchema, cells: list[str]) -> bool:
+    """The header lists the schema's columns in order; optional columns may be left out."""
+    names = iter(cells)
+    current = next(names, None)
+    for column in schema.columns:
+        if current == column.name:
+            current = next(names, None)
+        elif not column.optional:
+            return False
+    return current is None and len(set(cells)) == len(cells)
+
+
+def _check_cell(row: Row, schema: TableSchema) -> None:
+    for column in schema.columns:
+        value = row.cells[column.name]
+        if value != value.strip():
+            raise row.error(column.name, f"leading or trailing whitespace in {value!r}")
+        if not value:
+            if column.required:
+                raise row.error(column.name, "must not be empty")
+            continue
+        parts = value.split("|") if column.multiple else [value]
+        if column.multiple and any(not part for part in parts):
+            raise row.error(column.name, "empty item in the `|`-separated list")
+        if column.values is not None:
+            for part in parts:
+                if part not in column.values:
+                    raise row.error(column.name, f"unknown value {part!r}: use {', '.join(column.values)}")
+        if column.kind == "integer":
+            try:
+                int(value)
+            except ValueError:
+                raise row.error(column.name, f"must be an integer, found {value!r}") from None
+        elif column.kind == "decimal":
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                raise row.error(column.name, f"must be a number, found {value!r}") from None
+        elif column.kind == "refs" and not REFS_PATTERN.match(value.replace(" ", "")):
+            raise row.error(column.name, f"reference numbers must look like 121 or 31,39-41; found {value!r}")
+
+
 def read_table(path: Path, table: str) -> list[Row]:
     """Read one TSV file of kind ``table``; raise IfnontoError on the first malformed line."""
-    columns = SCHEMAS[table]
+    schema = load_schema().tables[table]
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -74,7 +90,7 @@ def read_table(path: Path, table: str) -> list[Row]:
     if text.startswith("\ufeff"):
         text = text[1:]
     rows: list[Row] = []
-    header_seen = False
+    columns: list[str] | None = None
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip() or line.startswith("#"):
@@ -82,41 +98,41 @@ def read_table(path: Path, table: str) -> list[Row]:
         if "\x00" in line:
             raise IfnontoError("binary data (NUL byte) in a table", path=str(path), line=number)
         cells = line.split("\t")
-        if not header_seen:
-            header_seen = True
-            if tuple(cells) != columns:
+        if columns is None:
+            if not _expected_header(schema, cells):
+                required = [c.name for c in schema.columns if not c.optional]
+                optional = [c.name for c in schema.columns if c.optional]
                 raise IfnontoError(
-                    f"header must be exactly: {' '.join(columns)} (tab-separated); found: {' '.join(cells)}",
-                    path=str(path), line=number)
+                    f"header must be exactly: {' '.join(required)} (tab-separated"
+                    + (f"; optional, in this order: {' '.join(optional)}" if optional else "")
+                    + f"); found: {' '.join(cells)}", path=str(path), line=number)
+            columns = cells
             continue
         if len(cells) != len(columns):
             raise IfnontoError(
                 f"expected {len(columns)} tab-separated columns ({', '.join(columns)}), found {len(cells)}",
                 path=str(path), line=number)
-        row = Row(table, Path(path), number, dict(zip(columns, cells)))
-        for column in columns:
-            value = row.cells[column]
-            if value != value.strip():
-                raise row.error(column, f"leading or trailing whitespace in {value!r}")
-        for column in REQUIRED[table]:
-            if not row.cells[column]:
-                raise row.error(column, "must not be empty")
+        values = dict.fromkeys(schema.names, "")
+        values.update(zip(columns, cells))
+        row = Row(table, Path(path), number, values)
+        _check_cell(row, schema)
         rows.append(row)
-    if not header_seen:
+    if columns is None:
         raise IfnontoError("empty table: no header line", path=str(path))
     return rows
 
 
-def read_folder(folder: Path, table: str) -> list[Row]:
-    """All ``*.tsv`` files of one table kind, in file-name order."""
+def read_folder(folder: Path, table: str, pattern: str = "*.tsv") -> list[Row]:
+    """All files of one table kind in a folder, in file-name order."""
     rows: list[Row] = []
-    for path in sorted(Path(folder).glob("*.tsv")):
+    for path in sorted(Path(folder).glob(pattern)):
         rows.extend(read_table(path, table))
     return rows
 
 
-def parse_refs(row: Row, column: str = "refs") -> list[int]:
-    """Reference numbers as printed (``31,39-41``) to the list of numbers, each checked to lie in 1..240."""
+def parse_refs(row: Row, max_reference: int, column: str = "refs") -> list[int]:
+    """Reference numbers as printed (``31,39-41``) to the list of numbers, each in 1..``max_reference``
+    (the reference count of the row's source)."""
     value = row.cells[column].replace(" ", "")
     if not value:
         return []
@@ -130,6 +146,7 @@ def parse_refs(row: Row, column: str = "refs") -> list[int]:
             raise row.error(column, f"reference range {part!r} runs backwards")
         numbers.extend(range(low, high + 1))
     for number in numbers:
-        if not 1 <= number <= MAX_REFERENCE:
-            raise row.error(column, f"reference number {number} is outside 1..{MAX_REFERENCE}")
+        if not 1 <= number <= max_reference:
+            raise row.error(column, f"reference number {number} is outside 1..{max_reference} "
+                                    f"(the source's reference_count)")
     return numbers

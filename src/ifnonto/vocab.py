@@ -2,9 +2,9 @@
 
 from rdflib import Namespace
 
-from ifnonto.iris import BASE, ONTOLOGY_IRI, PREFIXES, XREF_PREFIXES
+from ifnonto.iris import BASE, ONTOLOGY_IRI, PREFIXES
 
-__all__ = ["BASE", "ONTOLOGY_IRI", "PREFIXES", "XREF_PREFIXES", "IFN", "OBO", "ECO", "OBOINOWL", "DCTERMS", "SKOS",
+__all__ = ["BASE", "ONTOLOGY_IRI", "PREFIXES", "IFN", "OBO", "ECO", "OBOINOWL", "DCTERMS", "SKOS",
            "IAO_DEFINITION", "IAO_REPLACED_BY"]
 
 IFN = Namespace(BASE)
