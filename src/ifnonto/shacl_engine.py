@@ -120,8 +120,9 @@ class ShapesGraph:
         return {q.predicate.value for q in self.store.quads_for_pattern(subject, None, None)}
 
     def items(self, head) -> list:
-        items = []
-        while head is not None and head != RDF_NIL:
+        items, seen = [], set()
+        while head is not None and head != RDF_NIL and head not in seen:  # a cyclic list ends at the cycle
+            seen.add(head)
             items.append(self.value(head, RDF_FIRST))
             head = self.value(head, RDF_REST)
         return items
