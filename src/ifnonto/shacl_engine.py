@@ -338,6 +338,7 @@ class Validator:
         self.results: list[Result] = []
         self.per_focus: list[str] = []  # SPARQL constraints that could not be batched
         self._subclass_cache: dict = {}
+        self._focus_keys: dict = {}  # target query -> (focus key, number of focus nodes)
         self.depth = 0  # how many sh:node/sh:or/... levels down this validator runs
 
     # focus nodes ------------------------------------------------------------------------------------------
@@ -360,12 +361,16 @@ class Validator:
             return 0
         restrict = f"FILTER EXISTS {{ GRAPH <{EXTENSION_GRAPH.value}> {{ ?this ?p ?o }} }}" if only_extension else ""
         text = f"SELECT DISTINCT ?this WHERE {{ {' UNION '.join(patterns)} {restrict} }}"
+        if text in self._focus_keys:  # same targets as a shape already marked (e.g. generated + curated shapes)
+            shape.key, count = self._focus_keys[text]
+            return count
         graphs = [ox.DefaultGraph(), EXTENSION_GRAPH] if self.data.has_extension else [ox.DefaultGraph()]
         # the restriction reads the extension as a named graph
         rows = self.data.store.query(text, default_graph=graphs,
                                      named_graphs=[EXTENSION_GRAPH] if self.data.has_extension else [])
         quads = [ox.Quad(row[0], FOCUS_OF, shape.key, FOCUS_GRAPH) for row in rows if row[0] is not None]
         self.data.store.extend(quads)
+        self._focus_keys[text] = (shape.key, len(quads))
         return len(quads)
 
     # core constraints -------------------------------------------------------------------------------------
