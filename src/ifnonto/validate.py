@@ -10,7 +10,6 @@ from rdflib.namespace import RDF
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
-from ifnonto.loading import load_graph
 
 SH = "http://www.w3.org/ns/shacl#"
 
