@@ -86,20 +86,44 @@ def strict_check(data: bytes, form: str, path: Path) -> None:
         raise IfnontoError(f"cannot parse as {form}: {message}", path=str(path), line=exc.lineno) from None
 
 
+def _read_checked(path: Path, fmt: str | None) -> tuple[bytes, str]:
+    if not path.is_file():
+        raise IfnontoError("no such file", path=str(path))
+    size = path.stat().st_size
+    if size == 0:
+        raise IfnontoError("empty file: no RDF to read", path=str(path))
+    if size > MAX_FILE_BYTES:
+        raise IfnontoError(f"file larger than {MAX_FILE_BYTES} bytes", path=str(path))
+    form = fmt or guess_format(path)
+    data = path.read_bytes()
+    check_safe(data, form, path)
+    return data, form
+
+
+def load_triples(files: list[Path], fmt: str | None = None) -> list[tuple]:
+    """The triples of ``files`` as pyoxigraph terms, through the same checks as ``load_graph`` (for the
+    commands that work at scale without rdflib)."""
+    import pyoxigraph as ox
+
+    triples: list[tuple] = []
+    for path in files:
+        path = Path(path)
+        data, form = _read_checked(path, fmt)
+        rdf_format = getattr(ox.RdfFormat, _OX_FORMATS[form])
+        try:
+            triples.extend((q.subject, q.predicate, q.object)
+                           for q in ox.parse(data, rdf_format, base_iri=path.resolve().as_uri()))
+        except SyntaxError as exc:
+            message = str(exc).split(" (line ")[0]
+            raise IfnontoError(f"cannot parse as {form}: {message}", path=str(path), line=exc.lineno) from None
+    return triples
+
+
 def load_graph(files: list[Path], fmt: str | None = None) -> Graph:
     graph = Graph()
     for path in files:
         path = Path(path)
-        if not path.is_file():
-            raise IfnontoError("no such file", path=str(path))
-        size = path.stat().st_size
-        if size == 0:
-            raise IfnontoError("empty file: no RDF to read", path=str(path))
-        if size > MAX_FILE_BYTES:
-            raise IfnontoError(f"file larger than {MAX_FILE_BYTES} bytes", path=str(path))
-        form = fmt or guess_format(path)
-        data = path.read_bytes()
-        check_safe(data, form, path)
+        data, form = _read_checked(path, fmt)
         strict_check(data, form, path)
         try:
             graph.parse(data=data, format=form, publicID=path.resolve().as_uri())

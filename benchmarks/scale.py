@@ -1,0 +1,108 @@
+"""Scale benchmark: every command near-linear from 1x to 100x the release, against the raw libraries.
+
+    .venv/bin/python benchmarks/scale.py [--scales 1,10,100] [--repeat 3] [--skip-reason]
+
+Builds deterministic scaled copies of the inferred release (benchmarks/scaled.py) and measures, in one run:
+loading into the package's engine against raw pyoxigraph; every packaged query (default parameters) on the
+package against raw pyoxigraph on the same data; and `ifnonto reason` (HermiT on the TBox, rules on the
+individuals) against the DL tableau (HermiT on everything) at 1x. It prints one table: seconds at each scale,
+the ratio package / raw at the largest scale, and the growth exponent between the two largest scales
+(log(t2/t1) / log(n2/n1), where n is the number of triples; 1.0 is linear).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench import per_call, raw_oxigraph_query  # noqa: E402
+from scaled import write_scaled  # noqa: E402
+
+from ifnonto.engines import OxigraphEngine  # noqa: E402
+from ifnonto.queries import bind_values, registry  # noqa: E402
+
+
+def growth(t1: float, t2: float, n1: int, n2: int) -> float:
+    return math.log(max(t2, 1e-9) / max(t1, 1e-9)) / math.log(n2 / n1)
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def raw_store(path: Path):
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated multiples of the release")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-reason", action="store_true")
+    args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="ifn-scale-"))
+    files, sizes = {}, {}
+    for k in scales:
+        files[k] = folder / f"{k}x.nt"
+        sizes[k] = write_scaled(files[k], k - 1, inferred=True)
+    print("scales: " + ", ".join(f"{k}x = {sizes[k]:,} triples" for k in scales))
+
+    rows: list[tuple[str, dict, float | None]] = []   # (what, seconds by scale, ratio vs raw at largest)
+    load_pkg = {k: timed(lambda k=k: OxigraphEngine([files[k]])) for k in scales}
+    load_raw = {k: timed(lambda k=k: raw_store(files[k])) for k in scales}
+    rows.append(("load: package engine", load_pkg, load_pkg[scales[-1]] / load_raw[scales[-1]]))
+
+    engines = {k: OxigraphEngine([files[k]]) for k in scales}
+    stores = {k: raw_store(files[k]) for k in scales}
+    for name, query in registry().items():
+        bindings = bind_values(query, {})
+        pkg, raw = {}, {}
+        for k in scales:
+            repeat = args.repeat if k < 100 else 1
+            pkg[k] = per_call(lambda k=k: engines[k].select(query.text, bindings), repeat)
+            raw[k] = per_call(lambda k=k: raw_oxigraph_query(stores[k], query.text, bindings), repeat)
+        rows.append((f"query {name}", pkg, pkg[scales[-1]] / raw[scales[-1]]))
+    del engines, stores
+
+    if not args.skip_reason:
+        cli = [sys.executable, "-m", "ifnonto", "reason", "--top", "0"]
+        reason = {}
+        for k in scales:
+            if k > 10:
+                continue
+            extension = folder / f"{k}x-copies.nt"
+            write_scaled(extension, k - 1, include_release=False) if k > 1 else None
+            reason[k] = timed(lambda k=k, e=extension: subprocess.run(
+                cli + ([str(e)] if k > 1 else []), check=True, capture_output=True, cwd=ROOT))
+        tableau = timed(lambda: subprocess.run(cli + ["--reasoner", "hermit"], check=True, capture_output=True,
+                                               cwd=ROOT))
+        rows.append(("reason: rules (ratio: vs HermiT on all, 1x)", reason, reason[1] / tableau))
+
+    header = f"{'what':48s}" + "".join(f"{str(k) + 'x (s)':>12s}" for k in scales) + f"{'vs raw':>8s}{'growth':>8s}"
+    print(header)
+    for what, times, ratio in rows:
+        present = [k for k in scales if k in times]
+        g = growth(times[present[-2]], times[present[-1]], sizes[present[-2]], sizes[present[-1]]) \
+            if len(present) >= 2 else float("nan")
+        cells = "".join(f"{times[k]:12.4f}" if k in times else f"{'-':>12s}" for k in scales)
+        print(f"{what:48s}{cells}{(ratio or float('nan')):8.2f}{g:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
