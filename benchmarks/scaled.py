@@ -12,6 +12,7 @@ used by defined classes): copies point at the originals, so the defined classes 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -36,6 +37,27 @@ def release_triples(inferred: bool = False) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
 
 
+def names_in_shapes() -> set[str]:
+    """IRIs the shapes mention as values (objects in the shapes graph, prefixed names in SPARQL text): copies
+    keep pointing at them, so every copy is valid against the same shapes."""
+    names: set[str] = set()
+    prefixes: dict[str, str] = {}
+    texts: list[str] = []
+    for path in sorted(paths.SHAPES_DIR.glob("*.ttl")):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if isinstance(quad.object, ox.NamedNode):
+                names.add(quad.object.value)
+            elif isinstance(quad.object, ox.Literal):
+                texts.append(quad.object.value)
+        prefixes.update(re.findall(r"@prefix\s+(\w*):\s*<([^>]*)>", path.read_text(encoding="utf-8")))
+    for text in texts:
+        for prefix, local in re.findall(r"\b(\w+):(\w[\w.-]*)", text):
+            if prefix in prefixes:
+                names.add(prefixes[prefix] + local)
+        names.update(re.findall(r"<([^<>\s]+)>", text))
+    return names
+
+
 def copyable(triples: list[ox.Triple]) -> tuple[set, set]:
     """The individuals to copy, and the blank nodes that belong to the data (not to the schema)."""
     individuals = {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == NAMED_INDIVIDUAL}
@@ -54,6 +76,8 @@ def copyable(triples: list[ox.Triple]) -> tuple[set, set]:
         elif isinstance(node, ox.BlankNode):
             frontier.update(rest.get(node, ()))
     shared |= {t.object for t in triples if t.predicate.value == OWL + "hasValue"}
+    in_shapes = names_in_shapes()
+    shared |= {node for node in individuals if node.value in in_shapes}
     data_bnodes = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)
                    and t.predicate.value == OWL + "annotatedSource" and t.object in individuals}
     del schema_nodes
@@ -66,12 +90,18 @@ def scaled_copies(triples: list[ox.Triple], copies: int) -> Iterator[ox.Triple]:
     shared = {t.subject for t in triples if t.predicate == RDF_TYPE and t.object == NAMED_INDIVIDUAL} - individuals
     data = [t for t in triples if t.subject in individuals or t.subject in bnodes
             or (t.subject in shared and t.object in individuals)]
+    # Blank-node labels change from one parse to the next: number them by what they say, for stable output.
+    said: dict = {}
+    for t in data:
+        if t.subject in bnodes:
+            said.setdefault(t.subject, []).append(f"{t.predicate} {t.object}")
+    number = {node: i for i, node in enumerate(sorted(bnodes, key=lambda n: sorted(said.get(n, []))))}
     for k in range(1, copies + 1):
         def rename(term, k=k):
             if term in individuals:
                 return ox.NamedNode(f"{term.value}--copy{k}")
             if term in bnodes:
-                return ox.BlankNode(f"{term.value}c{k}")
+                return ox.BlankNode(f"c{k}n{number[term]}")
             return term
 
         for t in data:

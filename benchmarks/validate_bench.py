@@ -5,7 +5,7 @@
 Each measurement runs in a fresh process (as a user's `ifnonto validate` does) and reports its wall time, its
 CPU time (user + system, steadier than wall time on a shared machine) and its peak resident memory. Inputs:
 a small extension file (two entities), the release alone, and synthetic schema-valid extensions k times the
-release's individuals (benchmarks/scaled_extension.py; k=44 gives about 1M triples). pySHACL is the reference:
+release's individuals (benchmarks/scaled.py; k=44 gives about 1M triples). pySHACL is the reference:
 it validates the release merged with the file (as `ifnonto validate` did before this engine) and keeps the
 findings on the file's nodes. Ratios are pySHACL / engine on the same input; growth exponents are
 log(time ratio) / log(size ratio) between consecutive scales. Both engines' findings are
@@ -97,7 +97,7 @@ def main() -> None:
     scales = [int(k) for k in args.scales.split(",") if k]
     reference_on = set(args.pyshacl.split(","))
 
-    from scaled_extension import main as make_extension
+    from scaled import write_scaled
 
     release = paths.release_file("nt", inferred=True)
     print(f"machine: {platform.processor() or platform.machine()}, {_cpus()} cores, Python "
@@ -111,7 +111,7 @@ def main() -> None:
                  ("release alone", [], "release" in reference_on)]
         for k in scales:
             out = Path(tmp) / f"x{k}.nt"
-            make_extension([str(k), str(out)])
+            write_scaled(out, k, include_release=False, inferred=True)
             cases.append((f"extension {k}x ({triples(out):,} triples) + release", [out], str(k) in reference_on))
         sizes = {}
         for label, files, with_reference in cases:
