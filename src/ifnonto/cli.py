@@ -162,8 +162,15 @@ def cmd_sparql(args) -> int:
     source = args.query
     path = Path(source)
     text = path.read_text(encoding="utf-8") if len(source) < 4096 and "\n" not in source and path.is_file() else source
-    check_query(text, allow_service=args.allow_service)
-    result = _engine(args).select(text, None, timeout=args.timeout)
+    if getattr(args, "endpoint", None):  # the remote store resolves FROM itself; no local engine runs the query
+        check_query(text, allow_service=args.allow_service, remote_dataset=True)
+        result = _engine(args).select(text, None, timeout=args.timeout)
+    else:  # a crash or runaway query ends in a killed worker process, not here
+        from ifnonto.engines import default_data
+        from ifnonto.query_sandbox import run_isolated_query
+
+        result = run_isolated_query(args.engine, default_data(inferred=not args.asserted), text,
+                                    allow_service=args.allow_service, timeout=args.timeout)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 
