@@ -110,6 +110,9 @@ def worker_main(sock: socket.socket, make_handler, limits: Limits) -> None:
     """Worker process body: apply the limits, build the handler (loads the data), then answer tasks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
     # An engine that aborts on the memory limit prints a panic; the parent reports it in one line instead.
+    import faulthandler
+
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
