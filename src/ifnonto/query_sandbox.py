@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ifnonto.errors import IfnontoError
+from ifnonto.http import check_seconds as check_timeout
 
 DEFAULT_MEMORY_MB = 2048
 DEFAULT_WALL_SECONDS = 300.0
@@ -45,17 +46,6 @@ class Limits:
 
     def __post_init__(self):
         self.wall_seconds = check_timeout(self.wall_seconds)
-
-
-def check_timeout(value) -> float:
-    """A finite, positive number of seconds (not inf, nan or 1e300)."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise IfnontoError(f"timeout must be a number of seconds, got {value!r}") from None
-    if not math.isfinite(seconds) or seconds <= 0 or seconds > 7 * 24 * 3600:
-        raise IfnontoError(f"timeout must be a positive number of seconds up to one week, got {value!r}")
-    return seconds
 
 
 # ---------------------------------------------------------------------------------------- framing
