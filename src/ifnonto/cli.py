@@ -137,7 +137,10 @@ def _engine(args):
     from ifnonto.engines import make_engine
 
     if getattr(args, "endpoint", None):
-        return make_engine("remote", endpoint=args.endpoint, user=args.user, password=args.password,
+        from ifnonto.http import ask_password
+
+        return make_engine("remote", endpoint=args.endpoint, user=args.user,
+                           password=ask_password(args.user, args.password),
                            timeout=args.timeout or 60.0, default_graph=args.graph)
     from ifnonto.engines import default_data
 
@@ -196,7 +199,10 @@ def cmd_load(args) -> int:
 
     endpoints = Endpoints.derive(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param)
     graph = args.graph or DEFAULT_GRAPH
-    report = load_release(endpoints, graph, inferred=args.inferred, user=args.user, password=args.password,
+    from ifnonto.http import ask_password
+
+    report = load_release(endpoints, graph, inferred=args.inferred, user=args.user,
+                          password=ask_password(args.user, args.password),
                           timeout=args.timeout, data_file=Path(args.file) if args.file else None)
     kind = f"file {args.file}" if args.file else "inferred release" if args.inferred else "asserted release"
     _print(f"loaded the {kind} into <{report.graph}> at {endpoints.query}: {report.triples} triples "
@@ -235,7 +241,8 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", help="run against a remote SPARQL endpoint URL instead of the local release")
     p.add_argument("--graph", help="with --endpoint: the named graph to query as default graph")
     p.add_argument("--user", help="with --endpoint: user name")
-    p.add_argument("--password", help="with --endpoint: password")
+    p.add_argument("--password", help="with --endpoint: password (better: the IFNONTO_PASSWORD environment variable, "
+                                      "or a prompt)")
     p.add_argument("--timeout", type=float, help="seconds to wait for the query (local engine or remote endpoint)")
     p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
 
@@ -300,7 +307,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--inferred", action="store_true", help="load the inferred release")
     p.add_argument("--file", help="load this RDF file (e.g. your own extension) instead of the release")
     p.add_argument("--user")
-    p.add_argument("--password")
+    p.add_argument("--password", help="password (better: the IFNONTO_PASSWORD environment variable, or a prompt)")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")
     p.set_defaults(func=cmd_load)
 

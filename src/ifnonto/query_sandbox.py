@@ -407,6 +407,7 @@ class WorkerPool:
         self.limits = limits
         self.idle = None
         self.all: set[Worker] = set()
+        self.queue_seconds = max(60.0, 2 * limits.wall_seconds)
 
     def _start_one(self) -> Worker:
         worker = Worker.start(self.context, _make_protocol_handler, self.args, self.limits)
@@ -451,17 +452,18 @@ class WorkerPool:
             return
 
     async def run(self, task: dict, disconnected) -> tuple[str, bytes]:
-        """Run one task within the wall-clock limit; ``disconnected`` is an awaitable that completes when the
-        client goes away (the worker is then killed)."""
+        """Run one task within the wall-clock limit (counted from when a worker takes it; waiting for a free
+        worker is bounded by ``queue_seconds``); ``disconnected()`` returns an awaitable that completes when
+        the client goes away (the worker is then killed)."""
         import asyncio
 
-        deadline = asyncio.get_running_loop().time() + self.limits.wall_seconds
         try:
-            worker = await asyncio.wait_for(self.idle.get(), self.limits.wall_seconds)
+            worker = await asyncio.wait_for(self.idle.get(), self.queue_seconds)
         except asyncio.TimeoutError:
-            raise QueryStopped(f"the server is busy: no worker became free within {self.limits.wall_seconds:g} s")
+            raise QueryStopped(f"the server is busy: no worker became free within {self.queue_seconds:g} s")
+        deadline = asyncio.get_running_loop().time() + self.limits.wall_seconds
         job = asyncio.ensure_future(self._exchange(worker, task))
-        watch = asyncio.ensure_future(disconnected)
+        watch = asyncio.ensure_future(disconnected())
         try:
             left = deadline - asyncio.get_running_loop().time()
             done, _ = await asyncio.wait({job, watch}, timeout=max(0.0, left), return_when=asyncio.FIRST_COMPLETED)

@@ -151,7 +151,7 @@ def make_app(pool: WorkerPool):
 
         try:
             precheck(task["query"])  # cheap limits in the server process; the parsed check runs in the worker
-            mime, data = await pool.run(task, until_disconnected(request))
+            mime, data = await pool.run(task, lambda: until_disconnected(request))
         except QueryStopped as exc:
             return error(exc.status, exc.message)
         except IfnontoError as exc:
