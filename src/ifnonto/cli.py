@@ -215,7 +215,8 @@ def cmd_serve(args) -> int:
     from ifnonto.serve import serve_forever
 
     files = [Path(f) for f in args.files] if args.files else default_data(inferred=not args.asserted)
-    serve_forever(files, args.host, args.port, args.allow_service, _print)
+    serve_forever(files, args.host, args.port, args.allow_service, _print, workers=args.workers,
+                  timeout=args.timeout)
     return EXIT_OK
 
 
@@ -317,6 +318,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7879)
     p.add_argument("--asserted", action="store_true", help="serve the asserted release instead of the inferred one")
     p.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses (off by default)")
+    p.add_argument("--workers", type=int, default=0, help="query worker processes (default: one per CPU, at least 2)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds a query may run before it is stopped")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("info", help="header, counts and coverage report")
