@@ -1,0 +1,88 @@
+"""`ifnonto load` against a plain POST of the same file into an Oxigraph server, at 1x, 10x (and 100x), one run.
+
+    .venv/bin/python benchmarks/load_speed.py [--scales 1,10] [--repeat 2]
+
+For each scale: a scaled copy of the inferred release (benchmarks/scaled_release.py); a fresh Oxigraph server on
+a loopback port; then, alternating, a plain Graph Store POST of the file into a new graph (the baseline: what
+`curl -X POST --data-binary @file` does) and `load_release` replacing a graph that already holds the previous
+load (the real case), with its default method (one SPARQL Update request) and with staging + MOVE (the
+method used for Virtuoso). Best of --repeat runs; no timeout. Prints seconds and ratios to the plain POST.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from scaled_release import write_scaled  # noqa: E402
+from servers import start_oxigraph  # noqa: E402
+
+from ifnonto.triplestore import Endpoints, count_triples, load_release  # noqa: E402
+
+
+def plain_post(store_url: str, graph: str, path: Path) -> float:
+    import httpx
+
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        answer = httpx.post(store_url, params={"graph": graph}, content=handle.read(),
+                            headers={"Content-Type": "application/n-triples"}, timeout=None)
+    answer.raise_for_status()
+    return time.perf_counter() - started
+
+
+def timed_load(endpoints: Endpoints, graph: str, path: Path, method: str) -> float:
+    started = time.perf_counter()
+    load_release(endpoints, graph, data_file=path, method=method, timeout=3600)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--methods", default="update,stage")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="load-speed-"))
+    rows = []
+    try:
+        for scale in [int(s) for s in args.scales.split(",")]:
+            data = folder / f"release-x{scale}.nt"
+            triples = write_scaled(scale, data)
+            server = start_oxigraph(folder / f"store-x{scale}")
+            try:
+                endpoints = Endpoints.derive(server.query)
+                store_url = endpoints.store
+                times: dict[str, list[float]] = {"plain POST": []}
+                for method in args.methods.split(","):
+                    times[f"ifnonto load ({method})"] = []
+                for attempt in range(args.repeat):
+                    times["plain POST"].append(plain_post(store_url, f"urn:bench:post{attempt}", data))
+                    for method in args.methods.split(","):
+                        graph = f"urn:bench:{method}"
+                        times[f"ifnonto load ({method})"].append(timed_load(endpoints, graph, data, method))
+                        assert count_triples(endpoints, graph) == triples
+            finally:
+                server.stop()
+            rows.append((scale, triples, {name: min(values) for name, values in times.items()}))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"best of {args.repeat}; Oxigraph server on loopback; each load replaces a graph holding the previous load")
+    print(f"{'scale':>5} {'triples':>9}  {'what':<24} {'seconds':>8}  ratio to plain POST")
+    for scale, triples, best in rows:
+        base = best["plain POST"]
+        for name, seconds in best.items():
+            print(f"{scale:>4}x {triples:>9}  {name:<24} {seconds:>8.2f}  {seconds / base:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
