@@ -1,11 +1,13 @@
 """Loading the release into a remote triplestore so that the target graph is replaced atomically.
 
 Two ways, chosen per store (measured on Oxigraph 0.5.13 and Virtuoso 7.2):
-- ``update`` (Oxigraph and other SPARQL 1.1 stores): ONE SPARQL Update request,
-  ``DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }``. A store executes one update request as one
-  transaction (Oxigraph documents this), so readers see the old graph or the new one. About 2x a plain POST at
-  1x; Oxigraph's Graph Store PUT is not used because its server clears the graph and loads the body in two
-  separate steps (a failed upload leaves the graph empty).
+- ``update`` (Oxigraph and other SPARQL 1.1 stores): ONE SPARQL Update request. A store executes one update
+  request as one transaction (Oxigraph documents this), so readers see the old graph or the new one. The
+  request carries only the difference from the graph's current content (read first through the Graph Store
+  Protocol): removing triples is what makes a replacement slow (Oxigraph 0.5.13, 24k triples: DROP + INSERT
+  7.2 s, INSERT into an empty graph 2.5 s, plain POST 2.6 s). Triples with blank nodes are always replaced,
+  since their labels cannot be matched. Oxigraph's Graph Store PUT is not used: its server clears the graph
+  and loads the body in two separate steps, so a failed upload leaves the graph empty.
 - ``stage`` (Virtuoso, and files above UPDATE_LIMIT_BYTES, which stores cap as update bodies): upload into a
   private staging graph through the Graph Store Protocol, check its triple count, then one ``MOVE``.
 If anything fails before the final request, the target graph has not been touched, and the command says so. If
@@ -81,31 +83,85 @@ def _iri_ok(iri: str) -> str:
     return iri
 
 
-def read_triples(data: bytes, mime: str, path: Path, *, as_ntriples: bool) -> tuple[int, bytes | None]:
-    """How many distinct triples the file holds (what the store must end up with), parsed strictly, and, if
-    asked, the triples as N-Triples for an INSERT DATA body. Only a hash per triple is kept for the count."""
-    import hashlib
-    import io
+@dataclass
+class Triples:
+    """A file's distinct triples as canonical N-Triples lines: those without blank nodes keyed by a digest
+    (so they can be compared with the store's), and those with blank nodes apart (their labels differ)."""
 
+    plain: dict[bytes, bytes]
+    blank: list[bytes]
+
+    @property
+    def count(self) -> int:
+        return len(self.plain) + len(self.blank)
+
+
+def _digest(line: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(line.encode(), digest_size=12).digest()
+
+
+def read_triples(data: bytes, mime: str, path: Path | None = None) -> Triples:
+    """The file's distinct triples, parsed strictly (errors name the file and line)."""
     import pyoxigraph as ox
 
-    seen: set[bytes] = set()
-    out = io.BytesIO() if as_ntriples else None
+    plain: dict[bytes, bytes] = {}
+    blank: dict[bytes, bytes] = {}
+    blank_type = ox.BlankNode
     try:
         for quad in ox.parse(data, ox.RdfFormat.from_media_type(mime)):
             line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
-            digest = hashlib.blake2b(line.encode(), digest_size=12).digest()
-            if digest not in seen:
-                seen.add(digest)
-                if out is not None:
-                    out.write(line.encode())
+            target = blank if isinstance(quad.subject, blank_type) or isinstance(quad.object, blank_type) else plain
+            target.setdefault(_digest(line), line.encode())
     except SyntaxError as exc:
-        raise IfnontoError(f"cannot parse: {str(exc).split(' (line ')[0]}", path=str(path), line=exc.lineno) from None
-    return len(seen), (out.getvalue() if out is not None else None)
+        raise IfnontoError(f"cannot parse: {str(exc).split(' (line ')[0]}", path=str(path) if path else None,
+                           line=exc.lineno) from None
+    return Triples(plain, list(blank.values()))
+
+
+def replacement_update(graph: str, new: Triples, old: Triples | None) -> bytes:
+    """One SPARQL Update request that turns the graph into ``new``: only the difference when the current
+    content ``old`` is known (removing triples is the slow part of a store's transaction), else DROP + INSERT.
+    Triples with blank nodes cannot be matched across the two sides, so they are all replaced."""
+    g = f"<{graph}>".encode()
+    if old is None:
+        return (b"DROP SILENT GRAPH " + g + b" ;\nINSERT DATA { GRAPH " + g + b" {\n"
+                + b"".join(new.plain.values()) + b"".join(new.blank) + b"} }\n")
+    removed = [line for key, line in old.plain.items() if key not in new.plain]
+    added = [line for key, line in new.plain.items() if key not in old.plain]
+    parts = []
+    if removed:
+        parts.append(b"DELETE DATA { GRAPH " + g + b" {\n" + b"".join(removed) + b"} }")
+    if old.blank:
+        parts.append(b"DELETE { GRAPH " + g + b" { ?s ?p ?o } } WHERE { GRAPH " + g
+                     + b" { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }")
+    if added or new.blank:
+        parts.append(b"INSERT DATA { GRAPH " + g + b" {\n" + b"".join(added) + b"".join(new.blank) + b"} }")
+    return b" ;\n".join(parts) + b"\n" if parts else b"CREATE SILENT GRAPH " + g + b"\n"
+
+
+def current_content(endpoints: Endpoints, graph: str, client: HttpClient, timeout: float) -> Triples | None:
+    """The graph's triples read through the Graph Store Protocol (empty if it does not exist), or None if the
+    store does not answer that (then the update replaces the graph whole)."""
+    url = f"{endpoints.store}?{endpoints.graph_param}={quote(graph, safe='')}"
+    try:
+        status, body = request("GET", url, headers={"Accept": "application/n-triples"}, timeout=timeout,
+                               client=client)
+    except IfnontoError:
+        return None
+    if status == 404:
+        return Triples({}, [])
+    if status != 200:
+        return None
+    try:
+        return read_triples(body.encode("utf-8"), "application/n-triples")
+    except IfnontoError:
+        return None
 
 
 def count_file_triples(data: bytes, mime: str, path: Path) -> int:
-    return read_triples(data, mime, path, as_ntriples=False)[0]
+    return read_triples(data, mime, path).count
 
 
 def count_triples(endpoints: Endpoints, graph: str, *, user=None, password=None, timeout=60.0,
@@ -152,14 +208,14 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
     method = choose_method(endpoints, len(data), method)
     untouched = f"the graph <{graph}> was not modified"
     try:
-        expected, ntriples = read_triples(data, mime, source, as_ntriples=method == "update")
+        triples = read_triples(data, mime, source)
     except IfnontoError as exc:
         raise IfnontoError(f"{exc.message}; nothing was sent, {untouched}", path=exc.path, line=exc.line) from None
+    expected = triples.count
     client = HttpClient(user, password, timeout)
     if method == "update":
-        body = (f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n".encode()
-                + ntriples + b"} }\n")
-        del ntriples
+        body = replacement_update(graph, triples, current_content(endpoints, graph, client, timeout))
+        del triples
         _final_step(endpoints, graph, expected, lambda: _update(endpoints, body, client=client, timeout=timeout),
                     client, timeout)
         return _verified(endpoints, graph, expected, client, timeout, LoadReport(graph, expected, "update"))
