@@ -130,6 +130,9 @@ def worker_main(sock: socket.socket, make_handler, limits: Limits) -> None:
                                            "of memory"))
         except RecursionError:
             reply = ("error", IfnontoError("query too deeply nested"))
+        except Exception as exc:  # noqa: BLE001 - an engine's own exception types become one line
+            text = " ".join(str(exc).split())[:300] or type(exc).__name__
+            reply = ("error", IfnontoError(f"query failed: {text}"))
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         if len(data) > limits.max_result_bytes:
             reply = ("error", QueryStopped(f"the result is larger than {limits.max_result_bytes // 1_000_000} MB "
