@@ -8,8 +8,10 @@ Two ways, chosen per store (measured on Oxigraph 0.5.13 and Virtuoso 7.2):
   7.2 s, INSERT into an empty graph 2.5 s, plain POST 2.6 s). Triples with blank nodes are always replaced,
   since their labels cannot be matched. Oxigraph's Graph Store PUT is not used: its server clears the graph
   and loads the body in two separate steps, so a failed upload leaves the graph empty.
-- ``stage`` (Virtuoso, and files above UPDATE_LIMIT_BYTES, which stores cap as update bodies): upload into a
-  private staging graph through the Graph Store Protocol, check its triple count, then one ``MOVE``.
+  Into an empty or missing graph, one Graph Store POST (loaded in one transaction) is all it takes.
+- ``stage`` (Virtuoso, and replacements whose update would exceed UPDATE_LIMIT_BYTES: Oxigraph 0.5.13 refuses
+  update bodies over 128 MiB): upload into a private staging graph through the Graph Store Protocol, check its
+  triple count, then one ``MOVE``.
 If anything fails before the final request, the target graph has not been touched, and the command says so. If
 the final request's outcome is unknown (timeout, dropped connection after sending), the target's triple count
 is checked and reported; "not modified" is only said when that is certain.
@@ -73,7 +75,7 @@ class Endpoints:
 class LoadReport:
     graph: str
     triples: int
-    method: str                 # "update" or "stage"
+    method: str                 # "post" (into an empty graph), "update" or "stage"
     staging_graph: str | None = None
 
 
@@ -190,12 +192,18 @@ def _update(endpoints: Endpoints, text: str | bytes, *, client: HttpClient, time
         raise IfnontoError(f"update at {endpoints.update} failed with HTTP {status}: {body.strip()[:300]!r}")
 
 
-def choose_method(endpoints: Endpoints, size: int, method: str = "auto") -> str:
+def choose_method(endpoints: Endpoints, method: str = "auto") -> str:
     if method not in METHODS:
         raise IfnontoError(f"unknown load method {method!r}: use {', '.join(METHODS)}")
     if method != "auto":
         return method
-    return "stage" if endpoints.dialect == "virtuoso" or size > UPDATE_LIMIT_BYTES else "update"
+    return "stage" if endpoints.dialect == "virtuoso" else "update"
+
+
+def _checked(answer: tuple[int, str], url: str) -> None:
+    status, body = answer
+    if status >= 400:
+        raise IfnontoError(f"upload to {url} answered HTTP {status}: {body.strip()[:300]!r}")
 
 
 def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: bool = False,
@@ -205,7 +213,7 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
     source = Path(data_file) if data_file else paths.release_file("nt", inferred=inferred)
     data = read_source(source)
     mime = media_type(source)
-    method = choose_method(endpoints, len(data), method)
+    method = choose_method(endpoints, method)
     untouched = f"the graph <{graph}> was not modified"
     try:
         triples = read_triples(data, mime, source)
@@ -214,11 +222,21 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
     expected = triples.count
     client = HttpClient(user, password, timeout)
     if method == "update":
-        body = replacement_update(graph, triples, current_content(endpoints, graph, client, timeout))
+        old = current_content(endpoints, graph, client, timeout)
+        if old is not None and old.count == 0:
+            # Nothing to replace: one Graph Store POST, which the store loads in one transaction.
+            url = f"{endpoints.store}?{endpoints.graph_param}={quote(graph, safe='')}"
+            _final_step(endpoints, graph, expected, lambda: _checked(request(
+                "POST", url, data=data, headers={"Content-Type": mime}, timeout=timeout, client=client), url),
+                client, timeout)
+            return _verified(endpoints, graph, expected, client, timeout, LoadReport(graph, expected, "post"))
+        body = replacement_update(graph, triples, old)
         del triples
-        _final_step(endpoints, graph, expected, lambda: _update(endpoints, body, client=client, timeout=timeout),
-                    client, timeout)
-        return _verified(endpoints, graph, expected, client, timeout, LoadReport(graph, expected, "update"))
+        if len(body) <= UPDATE_LIMIT_BYTES:
+            _final_step(endpoints, graph, expected,
+                        lambda: _update(endpoints, body, client=client, timeout=timeout), client, timeout)
+            return _verified(endpoints, graph, expected, client, timeout, LoadReport(graph, expected, "update"))
+        del body  # too large for one update request: staging + MOVE
     staging = f"urn:ifnonto:staging:{uuid.uuid4()}"
     try:
         url = f"{endpoints.store}?{endpoints.graph_param}={quote(staging, safe='')}"
