@@ -309,7 +309,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--file", help="load this RDF file (e.g. your own extension) instead of the release")
     p.add_argument("--user")
     p.add_argument("--password", help="password (better: the IFNONTO_PASSWORD environment variable, or a prompt)")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")
+    p.add_argument("--timeout", type=float, default=3600.0,
+                   help="total seconds for each HTTP request, answer included (default 3600: a 100x file loads)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("serve", help="a local read-only SPARQL endpoint over the release")
