@@ -84,22 +84,29 @@ def test_virtuoso_answers_every_query_like_the_golden_results(virtuoso):
 
 
 @needs_virtuoso
-def test_virtuoso_ignores_a_trailing_values_clause_after_bind(virtuoso, oxigraph):
-    """Virtuoso 7.2 returns wrong rows when a trailing VALUES block follows a WHERE clause that has a BIND: it
-    does not restrict the solutions. Parameters are therefore bound with an inline VALUES block at the start of
-    the WHERE clause, which both engines evaluate alike."""
+def test_bound_parameters_give_the_same_rows_on_virtuoso_and_oxigraph(virtuoso, oxigraph):
+    """Parameters are bound with an inline VALUES block at the start of the WHERE clause (Virtuoso 7.2 did not
+    restrict the solutions by a trailing VALUES after a BIND). This tests the form the package sends, on both
+    stores, against the right answer; it does not depend on whether a Virtuoso version has that bug."""
+    from ifnonto.engines import with_values_clause
+
     load_with_cli(virtuoso, "--inferred")
     load_with_cli(oxigraph, "--inferred")
     ox = RemoteEngine(oxigraph.query, default_graph=DEFAULT_GRAPH)
     vi = RemoteEngine(virtuoso.query, default_graph=DEFAULT_GRAPH)
-    trailing = ("PREFIX ifn: <https://w3id.org/ifn-cancer/> SELECT ?cancer ?e ?x WHERE "
-                "{ ?e ifn:inCancerType ?cancer . BIND(1 AS ?x) } VALUES ?cancer { ifn:melanoma }")
-    right = len(ox.select(trailing).rows)
-    assert right > 0
-    assert len(vi.select(trailing).rows) > right  # the engine bug
-    inline = ("PREFIX ifn: <https://w3id.org/ifn-cancer/> SELECT ?cancer ?e ?x WHERE "
-              "{ VALUES ?cancer { ifn:melanoma } ?e ifn:inCancerType ?cancer . BIND(1 AS ?x) }")
-    assert len(vi.select(inline).rows) == len(ox.select(inline).rows) == right
+    template = ("PREFIX ifn: <https://w3id.org/ifn-cancer/> SELECT ?cancer ?e ?x WHERE "
+                "{ ?e ifn:inCancerType ?cancer . BIND(1 AS ?x) }")
+    bound = with_values_clause(template, {"cancer": ("iri", "https://w3id.org/ifn-cancer/melanoma")})
+    assert bound.index("VALUES") < bound.index("inCancerType")
+    unbound = {tuple(row) for row in ox.select(template).rows}
+    right = {row for row in unbound if row[0] == "https://w3id.org/ifn-cancer/melanoma"}
+    assert 0 < len(right) < len(unbound)  # the parameter restricts the rows
+    assert {tuple(row) for row in ox.select(bound).rows} == right
+    assert {tuple(row) for row in vi.select(bound).rows} == right
+    # the packaged queries go through the same binding on every engine
+    query = get_query("signaling-cascade")
+    params = bind_values(query, {"ifn": "IFNG"})
+    assert sorted(vi.select(query.text, params).rows) == sorted(ox.select(query.text, params).rows) != []
 
 
 @needs_oxigraph
@@ -129,7 +136,7 @@ def test_rejected_upload_leaves_the_graph_intact(oxigraph, tmp_path):
     # a wrong Graph Store URL: the server refuses the upload or does not store it; the check catches both
     wrong = Endpoints(endpoints.query, endpoints.update, endpoints.store + "-missing")
     with pytest.raises(IfnontoError, match="was not modified"):
-        load_release(wrong, graph, inferred=True)
+        load_release(wrong, graph, inferred=True, method="stage")
     assert count_triples(endpoints, graph) == release_size(False)
 
 
@@ -167,7 +174,8 @@ def test_server_killed_during_load_leaves_the_graph_intact(tmp_path):
         time.sleep(0.3)
         server.stop()  # the store dies mid-load
         worker.join(120)
-        assert errors and "was not modified" in str(errors[0])
+        # the client cannot know whether the store committed before it died, and must not claim it
+        assert errors and ("unknown" in str(errors[0]) or "was not modified" in str(errors[0])), errors
         server = server.restart()
         assert count_triples(Endpoints.derive(server.query), graph) == before
     finally:

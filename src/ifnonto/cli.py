@@ -153,7 +153,10 @@ def _engine(args):
     from ifnonto.engines import make_engine
 
     if getattr(args, "endpoint", None):
-        return make_engine("remote", endpoint=args.endpoint, user=args.user, password=args.password,
+        from ifnonto.http import ask_password
+
+        return make_engine("remote", endpoint=args.endpoint, user=args.user,
+                           password=ask_password(args.user, args.password),
                            timeout=args.timeout or 60.0, default_graph=args.graph)
     from ifnonto.engines import default_data
 
@@ -178,8 +181,15 @@ def cmd_sparql(args) -> int:
     source = args.query
     path = Path(source)
     text = path.read_text(encoding="utf-8") if len(source) < 4096 and "\n" not in source and path.is_file() else source
-    check_query(text, allow_service=args.allow_service)
-    result = _engine(args).select(text, None, timeout=args.timeout)
+    if getattr(args, "endpoint", None):  # the remote store resolves FROM itself; no local engine runs the query
+        check_query(text, allow_service=args.allow_service, remote_dataset=True)
+        result = _engine(args).select(text, None, timeout=args.timeout)
+    else:  # a crash or runaway query ends in a killed worker process, not here
+        from ifnonto.engines import default_data
+        from ifnonto.query_sandbox import run_isolated_query
+
+        result = run_isolated_query(args.engine, default_data(inferred=not args.asserted), text,
+                                    allow_service=args.allow_service, timeout=args.timeout)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 
@@ -205,7 +215,10 @@ def cmd_load(args) -> int:
 
     endpoints = Endpoints.derive(args.endpoint, args.update_endpoint, args.store_endpoint, args.graph_param)
     graph = args.graph or DEFAULT_GRAPH
-    report = load_release(endpoints, graph, inferred=args.inferred, user=args.user, password=args.password,
+    from ifnonto.http import ask_password
+
+    report = load_release(endpoints, graph, inferred=args.inferred, user=args.user,
+                          password=ask_password(args.user, args.password),
                           timeout=args.timeout, data_file=Path(args.file) if args.file else None)
     kind = f"file {args.file}" if args.file else "inferred release" if args.inferred else "asserted release"
     _print(f"loaded the {kind} into <{report.graph}> at {endpoints.query}: {report.triples} triples "
@@ -218,7 +231,8 @@ def cmd_serve(args) -> int:
     from ifnonto.serve import serve_forever
 
     files = [Path(f) for f in args.files] if args.files else default_data(inferred=not args.asserted)
-    serve_forever(files, args.host, args.port, args.allow_service, _print)
+    serve_forever(files, args.host, args.port, args.allow_service, _print, workers=args.workers,
+                  timeout=args.timeout)
     return EXIT_OK
 
 
@@ -244,7 +258,8 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", help="run against a remote SPARQL endpoint URL instead of the local release")
     p.add_argument("--graph", help="with --endpoint: the named graph to query as default graph")
     p.add_argument("--user", help="with --endpoint: user name")
-    p.add_argument("--password", help="with --endpoint: password")
+    p.add_argument("--password", help="with --endpoint: password (better: the IFNONTO_PASSWORD environment variable, "
+                                      "or a prompt)")
     p.add_argument("--timeout", type=float, help="seconds to wait for the query (local engine or remote endpoint)")
     p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
 
@@ -313,8 +328,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--inferred", action="store_true", help="load the inferred release")
     p.add_argument("--file", help="load this RDF file (e.g. your own extension) instead of the release")
     p.add_argument("--user")
-    p.add_argument("--password")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds per HTTP request (default 300)")
+    p.add_argument("--password", help="password (better: the IFNONTO_PASSWORD environment variable, or a prompt)")
+    p.add_argument("--timeout", type=float, default=3600.0,
+                   help="total seconds for each HTTP request, answer included (default 3600: a 100x file loads)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("serve", help="a local read-only SPARQL endpoint over the release")
@@ -323,6 +339,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7879)
     p.add_argument("--asserted", action="store_true", help="serve the asserted release instead of the inferred one")
     p.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses (off by default)")
+    p.add_argument("--workers", type=int, default=0, help="query worker processes (default: one per CPU, at least 2)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds a query may run before it is stopped")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("info", help="header, counts and coverage report")

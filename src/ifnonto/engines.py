@@ -205,13 +205,13 @@ class RemoteEngine:
     name = "remote"
 
     def __init__(self, endpoint: str, *, user: str | None = None, password: str | None = None,
-                 timeout: float = 60.0, default_graph: str | None = None):
-        if not endpoint.startswith(("http://", "https://")):
-            raise IfnontoError(f"endpoint must be an http(s) URL, got {endpoint!r}")
-        self.endpoint = endpoint
-        self.user, self.password = user, password
+                 timeout: float = 60.0, default_graph: str | None = None, client=None):
+        from ifnonto.http import HttpClient, check_url
+
+        self.endpoint = check_url(endpoint)
         self.timeout = timeout
         self.default_graph = default_graph
+        self.client = client or HttpClient(user, password, timeout)
 
     def select(self, text, bindings=None, timeout=None) -> QueryResult:
         from ifnonto.http import post_form
@@ -220,29 +220,52 @@ class RemoteEngine:
         if self.default_graph:
             params["default-graph-uri"] = self.default_graph
         status, body = post_form(self.endpoint, params, accept="application/sparql-results+json",
-                                 user=self.user, password=self.password, timeout=timeout or self.timeout)
+                                 timeout=timeout or self.timeout, client=self.client)
         if status >= 400:
             raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
-        try:
-            data = json.loads(body)
-        except ValueError:
-            raise IfnontoError(f"endpoint {self.endpoint} did not return SPARQL JSON results") from None
-        if "boolean" in data:
-            return QueryResult(["result"], [["true" if data["boolean"] else "false"]])
-        columns = data["head"]["vars"]
-        rows = []
-        for binding in data["results"]["bindings"]:
-            row = []
-            for column in columns:
-                cell = binding.get(column)
-                if cell is None:
-                    row.append(None)
-                elif cell["type"] == "bnode":
-                    row.append(f"_:{cell['value']}")
-                else:
-                    row.append(cell["value"])
-            rows.append(row)
-        return QueryResult(columns, rows)
+        return parse_results_json(body, self.endpoint)
+
+
+def parse_results_json(body: str, endpoint: str) -> QueryResult:
+    """W3C SPARQL 1.1 Query Results JSON, checked: anything else ({} or [] or a truncated reply) is a one-line
+    error naming the endpoint, never a traceback or an empty result."""
+    def bad(what: str) -> IfnontoError:
+        return IfnontoError(f"endpoint {endpoint} did not return SPARQL JSON results ({what}): {body[:120]!r}")
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise bad("not JSON") from None
+    if not isinstance(data, dict):
+        raise bad("not a JSON object")
+    if "boolean" in data:
+        if not isinstance(data["boolean"], bool):
+            raise bad("'boolean' is not true or false")
+        return QueryResult(["result"], [["true" if data["boolean"] else "false"]])
+    head, results = data.get("head"), data.get("results")
+    if not isinstance(head, dict) or not isinstance(results, dict):
+        raise bad("no 'head' and 'results'")
+    columns, bindings = head.get("vars", []), results.get("bindings")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns) \
+            or not isinstance(bindings, list):
+        raise bad("'head.vars' or 'results.bindings' is not a list")
+    rows = []
+    for binding in bindings:
+        if not isinstance(binding, dict):
+            raise bad("a solution is not an object")
+        row = []
+        for column in columns:
+            cell = binding.get(column)
+            if cell is None:
+                row.append(None)
+            elif not isinstance(cell, dict) or not isinstance(cell.get("value"), str):
+                raise bad(f"the value of ?{column} is not an RDF term")
+            elif cell.get("type") == "bnode":
+                row.append(f"_:{cell['value']}")
+            else:
+                row.append(cell["value"])
+        rows.append(row)
+    return QueryResult(columns, rows)
 
 
 def make_engine(name: str = "oxigraph", files: Iterable[Path] | None = None, **remote) -> Engine:

@@ -1,132 +1,246 @@
-"""`ifnonto serve`: a local, read-only SPARQL 1.1 Protocol endpoint over the release (pyoxigraph in memory).
+"""`ifnonto serve`: a local, read-only SPARQL 1.1 Protocol endpoint over the release.
 
-Updates are never accepted; SERVICE (federated queries to other hosts) is refused unless --allow-service.
-The server binds to loopback by default.
+HTTP is uvicorn + Starlette (listen backlog, keep-alive and idle timeouts, strict request parsing); queries run
+in a pool of worker processes (ifnonto.query_sandbox) with memory and wall-clock limits, killed when the client
+leaves. Updates are never accepted; SERVICE is refused unless --allow-service; the server binds to loopback by
+default.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import socket
+import stat
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 from ifnonto.errors import IfnontoError
-from ifnonto.sparql_guard import check_query
+from ifnonto.query_sandbox import DEFAULT_MEMORY_MB, Limits, QueryStopped, WorkerPool, check_timeout
 
 MAX_BODY = 1_000_000
-
-RESULT_TYPES = {
-    "application/sparql-results+json": "JSON", "application/json": "JSON",
-    "application/sparql-results+xml": "XML", "text/csv": "CSV", "text/tab-separated-values": "TSV",
-}
-GRAPH_TYPES = {"application/n-triples": "N_TRIPLES", "text/turtle": "TURTLE", "application/rdf+xml": "RDF_XML"}
+BODY_SECONDS = 30.0
+DEFAULT_QUERY_SECONDS = 60.0
+DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
+READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
 
 
-def _pick(accept: str, table: dict[str, str], default: str) -> tuple[str, str]:
-    for part in (accept or "").split(","):
-        mime = part.split(";")[0].strip().lower()
-        if mime in table:
-            return mime, table[mime]
-    return default, table[default]
+@dataclass
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 7879
+    allow_service: bool = False
+    workers: int = 0                    # 0: one per CPU
+    timeout: float = DEFAULT_QUERY_SECONDS
+    memory_mb: int = DEFAULT_MEMORY_MB
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    backlog: int = 2048
+    keep_alive: int = 5
+    max_connections: int = 1000
 
 
-def make_handler(store, allow_service: bool):
-    import pyoxigraph as ox
+def check_served_files(files: list[Path]) -> list[Path]:
+    """Every file is a regular, readable RDF file that the project's safe loader accepts (no FIFO, device or
+    directory; no entity bomb), checked before any worker starts."""
+    from ifnonto.loading import check_safe, guess_format, strict_check
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "ifnonto-sparql"
+    checked = []
+    for path in map(Path, files):
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (FIFO, device or socket)"
+            raise IfnontoError(f"{kind}: give an RDF file", path=str(path))
+        form = guess_format(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        check_safe(data, form, path)
+        strict_check(data, form, path)
+        checked.append(path)
+    return checked
 
-        def log_message(self, fmt, *args):  # keep the console quiet; errors go to the client
-            return
 
-        def _send(self, status: int, body: bytes, mime: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", mime)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+def open_listener(host: str, port: int, backlog: int) -> socket.socket:
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise IfnontoError(f"port must be between 0 and 65535, got {port}")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+    except (OSError, UnicodeError) as exc:
+        raise IfnontoError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}") from None
+    sock.set_inheritable(True)
+    return sock
 
-        def _error(self, status: int, message: str) -> None:
-            self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8")
 
-        def do_GET(self):  # noqa: N802 - http.server naming
-            url = urlparse(self.path)
-            if url.path not in ("/sparql", "/query"):
-                return self._error(404, "the SPARQL endpoint is at /sparql")
-            query = parse_qs(url.query).get("query", [None])[0]
-            if "update" in parse_qs(url.query):
-                return self._error(403, "this endpoint is read-only: SPARQL updates are refused")
-            self._answer(query)
+class BodyTooLarge(Exception):
+    pass
 
-        def do_POST(self):  # noqa: N802
-            url = urlparse(self.path)
-            if url.path not in ("/sparql", "/query"):
-                return self._error(404, "the SPARQL endpoint is at /sparql")
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY:
-                return self._error(413, f"request body larger than {MAX_BODY} bytes")
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
-            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+
+async def read_body(request, limit: int) -> bytes:
+    """The request body, counted as it arrives (Content-Length is never trusted: negative, absent and chunked
+    bodies are all bounded by the bytes actually received), within BODY_SECONDS."""
+    async def collect() -> bytes:
+        parts, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            parts.append(chunk)
+        return b"".join(parts)
+
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    return await asyncio.wait_for(collect(), BODY_SECONDS)
+
+
+def make_app(pool: WorkerPool):
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse, Response
+    from starlette.routing import Route
+
+    def error(status: int, message: str) -> Response:
+        return PlainTextResponse(message + "\n", status_code=status)
+
+    async def until_disconnected(request) -> None:
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                return
+
+    async def endpoint(request) -> Response:
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        if request.method == "POST":
+            try:
+                body = await read_body(request, MAX_BODY)
+            except BodyTooLarge:
+                return error(413, f"request body larger than {MAX_BODY} bytes")
+            except asyncio.TimeoutError:
+                return error(408, f"request body not received within {BODY_SECONDS:g} s")
+            ctype = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
             if ctype == "application/sparql-update":
-                return self._error(403, "this endpoint is read-only: SPARQL updates are refused")
+                return error(403, READ_ONLY)
             if ctype == "application/sparql-query":
-                return self._answer(body)
-            form = parse_qs(body)
-            if "update" in form:
-                return self._error(403, "this endpoint is read-only: SPARQL updates are refused")
-            self._answer(form.get("query", [None])[0])
-
-        def _answer(self, query: str | None) -> None:
-            if not query:
-                return self._error(400, "missing 'query' parameter")
-            try:
-                check_query(query, allow_service=allow_service)
-            except IfnontoError as exc:
-                return self._error(403 if "refused" in exc.message else 400, exc.message)
-            try:
-                result = store.query(query)
-            except SyntaxError as exc:
-                return self._error(400, f"SPARQL syntax error: {exc}")
-            except (OSError, RuntimeError) as exc:
-                return self._error(500, f"query failed: {exc}")
-            accept = self.headers.get("Accept", "")
-            if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-                mime, name = _pick(accept, RESULT_TYPES, "application/sparql-results+json")
-                data = result.serialize(format=getattr(ox.QueryResultsFormat, name))
+                params.setdefault("query", []).append(body.decode("utf-8", errors="replace"))
+            elif ctype in ("application/x-www-form-urlencoded", ""):
+                for key, values in parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True).items():
+                    params.setdefault(key, []).extend(values)
             else:
-                mime, name = _pick(accept, GRAPH_TYPES, "application/n-triples")
-                data = ox.serialize(result, format=getattr(ox.RdfFormat, name))
-            self._send(200, data or b"", mime)
+                return error(415, f"unsupported Content-Type {ctype!r}: use application/sparql-query or "
+                                  "application/x-www-form-urlencoded")
+        if "update" in params:
+            return error(403, READ_ONLY)
+        queries = params.get("query", [])
+        if len(queries) != 1 or not queries[0].strip():
+            return error(400, "give exactly one 'query' parameter" if queries else "missing 'query' parameter")
+        task = {"query": queries[0], "accept": request.headers.get("accept", ""),
+                "default_graphs": params.get("default-graph-uri", []),
+                "named_graphs": params.get("named-graph-uri", [])}
+        from ifnonto.sparql_guard import is_refusal, precheck
 
-    return Handler
+        try:
+            precheck(task["query"])  # cheap limits in the server process; the parsed check runs in the worker
+            mime, data = await pool.run(task, lambda: until_disconnected(request))
+        except QueryStopped as exc:
+            return error(exc.status, exc.message)
+        except IfnontoError as exc:
+            status = 403 if is_refusal(exc) else 406 if "media types" in exc.message else 400
+            return error(status, exc.message)
+        return Response(data, media_type=mime)
+
+    async def not_found(request) -> Response:
+        return error(404, "the SPARQL endpoint is at /sparql")
+
+    routes = [Route("/sparql", endpoint, methods=["GET", "POST"]),
+              Route("/query", endpoint, methods=["GET", "POST"]),
+              Route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"])]
+    return Starlette(routes=routes)
 
 
-def make_server(files: list[Path], host: str = "127.0.0.1", port: int = 7879, allow_service: bool = False):
-    from ifnonto.engines import OxigraphEngine
+class Server:
+    """A running endpoint: its worker pool, listening socket and uvicorn server."""
 
-    engine = OxigraphEngine(files)
-    try:
-        server = ThreadingHTTPServer((host, port), make_handler(engine.store, allow_service))
-    except OSError as exc:
-        raise IfnontoError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
-    return server
+    def __init__(self, files: list[Path], options: ServeOptions):
+        import uvicorn
+
+        self.options = options
+        options.timeout = check_timeout(options.timeout)
+        files = check_served_files(files)
+        self.sock = open_listener(options.host, options.port, options.backlog)
+        self.port = self.sock.getsockname()[1]
+        size = options.workers or max(2, os.cpu_count() or 2)
+        limits = Limits(memory_mb=options.memory_mb, wall_seconds=options.timeout,
+                        max_result_bytes=options.max_result_bytes, isolate_network=not options.allow_service)
+        self.pool = WorkerPool(files, size, limits, options.allow_service)
+        try:
+            self.pool.start()
+        except BaseException:
+            self.sock.close()
+            raise
+        config = uvicorn.Config(make_app(self.pool), backlog=options.backlog, timeout_keep_alive=options.keep_alive,
+                                limit_concurrency=options.max_connections, log_level="warning", access_log=False,
+                                lifespan="off", http="httptools", loop="uvloop", server_header=False)
+        self.uvicorn = uvicorn.Server(config)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.options.host}]" if ":" in self.options.host else self.options.host
+        return f"http://{host}:{self.port}/sparql"
+
+    async def _main(self) -> None:
+        await self.pool.attach()
+        await self.uvicorn.serve(sockets=[self.sock])
+
+    def run(self) -> None:
+        import uvloop
+
+        try:
+            uvloop.run(self._main())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.sock.close()
+
+    def shutdown(self) -> None:
+        self.uvicorn.should_exit = True
 
 
-def serve_forever(files: list[Path], host: str, port: int, allow_service: bool, say) -> None:
-    server = make_server(files, host, port, allow_service)
-    say(json.dumps({"endpoint": f"http://{host}:{server.server_address[1]}/sparql", "read_only": True,
-                    "service_allowed": allow_service}))
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+def serve_forever(files: list[Path], host: str, port: int, allow_service: bool, say, **options) -> None:
+    server = Server(files, ServeOptions(host=host, port=port, allow_service=allow_service, **options))
+    say(json.dumps({"endpoint": server.url, "read_only": True, "service_allowed": allow_service,
+                    "workers": server.pool.size, "query_timeout_s": server.options.timeout}))
+    server.run()
 
 
-def serve_in_thread(files: list[Path], host: str = "127.0.0.1", port: int = 0, allow_service: bool = False):
+def serve_in_thread(files: list[Path], host: str = "127.0.0.1", port: int = 0, allow_service: bool = False,
+                    **options):
     """Start a server on a background thread (for tests and embedding); returns (server, url)."""
-    server = make_server(files, host, port, allow_service)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://{host}:{server.server_address[1]}/sparql"
+    server = Server(files, ServeOptions(host=host, port=port, allow_service=allow_service, **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    original = server.shutdown
+
+    def shutdown() -> None:
+        original()
+        thread.join(10)
+
+    server.shutdown = shutdown
+    import time
+
+    deadline = time.monotonic() + 10
+    while not server.uvicorn.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return server, server.url

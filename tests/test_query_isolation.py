@@ -1,0 +1,202 @@
+"""Ad-hoc and served queries cannot crash the process, run away, or reach another host.
+
+Each attack below was reproduced against the earlier text-based guard and in-process engine: nested groups that
+segfault pyoxigraph's parser, escapes that hid SERVICE from the guard (the federated call went out), a cross
+product that grew without bound, updates and remote FROM clauses.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import run_cli
+from ifnonto import paths
+from ifnonto.errors import IfnontoError
+from ifnonto.query_sandbox import Limits, QueryStopped, Worker, _make_engine_handler, run_isolated_query
+from ifnonto.sparql_guard import MAX_DEPTH, check_query, nesting
+
+RELEASE = paths.release_file("nt", inferred=True)
+NESTED = "SELECT * WHERE " + "{" * 2200 + "}" * 2200
+UNIONS = "SELECT * WHERE { " + " UNION ".join(f"{{ ?s <http://x/{i}> ?o }}" for i in range(6500)) + " }"
+CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g"
+
+
+class Listener:
+    """A loopback HTTP server that records every request made to it (the target of a would-be SSRF)."""
+
+    def __init__(self):
+        hits = self.hits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _record(self):
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.end_headers()
+                self.wfile.write(b'{"head":{"vars":[]},"results":{"bindings":[{}]}}')
+
+            do_GET = do_POST = _record
+
+            def log_message(self, *args):
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+def bypasses(url: str) -> dict[str, str]:
+    """The queries that slipped SERVICE past the text guard, and SERVICE hidden deeper in the query."""
+    p = "PREFIX ex: <http://example.org/> "
+    service = f"SERVICE <{url}> {{ ?x ?y ?z }}"
+    return {
+        "escaped-hash": p + f"SELECT * WHERE {{ OPTIONAL {{ ?s ex:p\\# ?o }} {service} }}",
+        "escaped-quote": p + f"SELECT * WHERE {{ OPTIONAL {{ ?s ex:p\\' ?o }} {service} }}",
+        "long-string-escape": p + f'SELECT * WHERE {{ BIND("""x\\"""" AS ?a) {service} }}',
+        "in-exists": f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ {service} }} }} LIMIT 1",
+        "in-subquery": f"SELECT * WHERE {{ {{ SELECT * WHERE {{ {service} }} }} }}",
+        "in-not-exists-path": f"ASK {{ ?s <http://x/p>/<http://x/q> ?o FILTER NOT EXISTS {{ {service} }} }}",
+        "variable-service": "SELECT * WHERE { BIND(<" + url + "> AS ?e) SERVICE ?e { ?x ?y ?z } }",
+    }
+
+
+BYPASS_NAMES = sorted(bypasses("http://127.0.0.1:9/"))
+
+
+@pytest.mark.parametrize("name", BYPASS_NAMES)
+def test_service_bypasses_are_refused_by_sparql_and_no_request_leaves(listener, name):
+    done = run_cli("sparql", bypasses(listener.url)[name], "--timeout", "20")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "SERVICE" in done.stderr or "syntax" in done.stderr
+    assert listener.hits == []
+
+
+def test_sandbox_blocks_the_network_even_when_service_is_allowed_by_the_check(listener):
+    """Defense in depth: with the parsed check passed (--allow-service off but the worker told nothing), the
+    worker's network namespace still has no route out, where the kernel allows one to be made."""
+    from ifnonto.query_sandbox import _isolate_network
+
+    ctx = multiprocessing.get_context("fork")
+    probe = ctx.Process(target=lambda: exit(0 if _isolate_network() else 1))
+    probe.start()
+    probe.join(10)
+    if probe.exitcode != 0:
+        pytest.skip("this kernel does not allow a private network namespace")
+    limits = Limits(wall_seconds=20, isolate_network=True)
+    worker = Worker.start(ctx, _make_engine_handler, ("oxigraph", [str(RELEASE)]), limits)
+    try:
+        worker.wait_ready(20)
+        with pytest.raises(IfnontoError):
+            worker.call((f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}", None),
+                        time.monotonic() + 20)
+    finally:
+        worker.kill()
+    assert listener.hits == []
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <http://a> <http://b> <http://c> }", "DELETE DATA { <http://a> <http://b> <http://c> }",
+    "DELETE WHERE { ?s ?p ?o }", "LOAD <http://127.0.0.1:9/x.ttl>", "CLEAR ALL", "DROP GRAPH <http://g>",
+    "CREATE GRAPH <http://g>", "ADD <http://a> TO <http://b>", "MOVE DEFAULT TO <http://b>",
+    "COPY <http://a> TO DEFAULT",
+    "WITH <http://g> DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "PREFIX x: <http://x/> INSERT DATA { x:a x:b x:c } ; CLEAR ALL",
+])
+def test_every_update_form_is_refused(text):
+    with pytest.raises(IfnontoError, match="update is refused"):
+        check_query(text)
+
+
+def test_keywords_inside_strings_names_and_variables_are_not_refusals():
+    check_query('SELECT ?service ?insert WHERE { ?service ?p "SERVICE <http://x/> { INSERT }" . '
+                '?insert <http://x/drop> ?o }')
+
+
+def test_remote_from_is_refused_locally_and_never_fetched(listener):
+    text = f"SELECT (COUNT(*) AS ?n) FROM <{listener.url}data.ttl> WHERE {{ ?s ?p ?o }}"
+    for engine in ("oxigraph", "rdflib"):
+        done = run_cli("sparql", text, "--engine", engine)
+        assert done.returncode == 2 and "FROM" in done.stderr, done.stderr
+    check_query(text, remote_dataset=True)  # a remote store resolves FROM among its own graphs
+    assert listener.hits == []
+
+
+@pytest.mark.parametrize("text, fragment", [(NESTED, "deep"), (UNIONS, "group patterns"),
+                                            ("SELECT * WHERE { " + "(" * 500 + "1" + ")" * 500 + " }", "deep")])
+def test_nesting_and_size_are_checked_before_the_parser(tmp_path, text, fragment):
+    query = tmp_path / "attack.rq"
+    query.write_text(text, encoding="utf-8")
+    done = run_cli("sparql", str(query))
+    assert done.returncode == 2, done.stderr
+    assert fragment in done.stderr and "Traceback" not in done.stderr
+
+
+def test_closing_brackets_hidden_in_strings_do_not_hide_depth():
+    hidden = "SELECT * WHERE " + "{" * 40 + ' ?s ?p "' + "}" * 40 + '" ' + "{" * 40 + "}" * 80
+    assert nesting(hidden)[0] > MAX_DEPTH
+    with pytest.raises(IfnontoError, match="deep"):
+        check_query(hidden)
+
+
+def test_a_parser_crash_kills_only_the_worker():
+    """The 4.4 KB query segfaults pyoxigraph's parser: sent straight to a worker (no pre-check), the worker
+    dies and the caller gets a one-line error."""
+    worker = Worker.start(multiprocessing.get_context("fork"), _make_engine_handler, ("oxigraph", [str(RELEASE)]),
+                          Limits(wall_seconds=60))
+    try:
+        worker.wait_ready(30)
+        with pytest.raises(QueryStopped, match="signal 11"):
+            worker.call((NESTED, None), time.monotonic() + 60)
+    finally:
+        worker.kill()
+
+
+def test_a_runaway_query_is_stopped_at_the_deadline():
+    started = time.monotonic()
+    with pytest.raises(QueryStopped, match="within 3 s"):
+        run_isolated_query("oxigraph", [RELEASE], CROSS, timeout=3)
+    assert time.monotonic() - started < 15
+
+
+def test_a_runaway_query_is_stopped_at_the_memory_limit():
+    with pytest.raises(QueryStopped, match="1024 MB"):
+        run_isolated_query("oxigraph", [RELEASE], CROSS, timeout=120, memory_mb=1024)
+
+
+def test_the_rdflib_engine_obeys_the_timeout():
+    """A catastrophic regular expression that rdflib runs in Python, ignoring --timeout before."""
+    text = ('SELECT * WHERE { BIND("' + "a" * 40 + '!" AS ?x) FILTER(REGEX(?x, "^(a+)+$")) }')
+    started = time.monotonic()
+    done = run_cli("sparql", "--engine", "rdflib", "--timeout", "3", text)
+    assert done.returncode == 2 and "within 3 s" in done.stderr, done.stderr
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e300", "-1", "0"])
+def test_impossible_timeouts_are_one_line_errors(value):
+    done = run_cli("sparql", "ASK {}", "--timeout", value)
+    assert done.returncode == 2 and "timeout" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_sparql_still_answers_normal_queries():
+    result = run_isolated_query("oxigraph", [RELEASE], "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(result.rows[0][0]) > 20000
+    result = run_isolated_query("rdflib", [RELEASE], "ASK { ?s a ?o }")
+    assert result.rows == [["true"]]
