@@ -190,7 +190,8 @@ def cmd_queries(args) -> int:
     for name, query in registry().items():
         params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in query.params)
         _print(f"{name}\n    {query.title}" + (f"\n    params: {params}" if params else ""))
-    _print("\n`ifnonto queries NAME` shows a query's parameters with their valid values.")
+    if sys.stdout.isatty():
+        _print("\n`ifnonto queries NAME` shows a query's parameters with their valid values.")
     return EXIT_OK
 
 

@@ -57,7 +57,7 @@ def within_timeout(run, timeout: float | None):
 def syntax_error(message: str, text: str, line: int | None, column: int | None) -> IfnontoError:
     """One message for a query syntax error: position, reason, the offending line and a caret under it."""
     reason = " ".join(message.split())
-    if "Prefix not found" in reason or "prefix" in reason.lower() and "not" in reason.lower():
+    if "Prefix not found" in reason or reason == "unknown prefix":
         reason = "unknown prefix (run `ifnonto prefixes` for the predefined ones)"
     elif len(reason) > 120:
         reason = reason[:117] + "..."
@@ -66,8 +66,31 @@ def syntax_error(message: str, text: str, line: int | None, column: int | None) 
     lines = text.splitlines() or [""]
     source = lines[min(line, len(lines)) - 1]
     column = max(1, min(column or 1, len(source) + 1))
+    if reason.startswith("unknown prefix"):  # point at the prefixed name, not past it
+        names = list(re.finditer(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%]|\s|$)", source[:column]))
+        if names:
+            column = names[-1].start() + 1
+            reason = f"unknown prefix '{names[-1].group(1) or ''}:'" + reason[len("unknown prefix"):]
     return IfnontoError(f"SPARQL syntax error at line {line}, column {column}: {reason}\n"
                         f"  {source}\n  {' ' * (column - 1)}^")
+
+
+def _earliest_error(text: str, message: str, line: int, column: int) -> IfnontoError:
+    """pyoxigraph's parser reports the furthest point it reached, which can be a line or more past the mistake;
+    rdflib's grammar (pyparsing) often stops closer to it. Report whichever position comes first."""
+    try:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+    except ImportError:
+        return syntax_error(message, text, line, column)
+    try:
+        parseQuery(text)
+    except ParseException as exc:
+        if (exc.lineno, exc.col) < (line, column):
+            return syntax_error(exc.msg, text, exc.lineno, exc.col)
+    except Exception:  # noqa: BLE001 - any other failure: keep pyoxigraph's report
+        pass
+    return syntax_error(message, text, line, column)
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
@@ -118,7 +141,7 @@ class OxigraphEngine:
         except SyntaxError as exc:
             match = _POSITION.match(str(exc))
             if match:
-                raise syntax_error(match.group(3), text, int(match.group(1)), int(match.group(2))) from None
+                raise _earliest_error(text, match.group(3), int(match.group(1)), int(match.group(2))) from None
             raise syntax_error(str(exc), text, None, None) from None
         except (RuntimeError, OSError) as exc:  # e.g. a bound parameter that the query does not project
             raise IfnontoError(f"query failed: {exc}") from None
@@ -212,6 +235,12 @@ class RdflibEngine:
         except ParseException as exc:
             raise syntax_error(exc.msg, text, exc.lineno, exc.col) from None
         except Exception as exc:  # noqa: BLE001 - rdflib raises several types for bad queries (unknown prefix...)
+            unknown = re.search(r"Unknown namespace prefix : (\S*)", str(exc))
+            where = re.search(r"(?<![\w<?$])" + re.escape(unknown.group(1)) + r":", text) if unknown else None
+            if where:
+                line = text.count("\n", 0, where.start()) + 1
+                column = where.start() - (text.rfind("\n", 0, where.start()) + 1) + 1
+                raise syntax_error("unknown prefix", text, line, column + len(unknown.group(1)) + 1) from None
             raise syntax_error(str(exc), text, None, None) from None
         if getattr(prepared.algebra, "datasetClause", None):
             raise IfnontoError("FROM and FROM NAMED are not supported by the rdflib engine (nothing is fetched); "
