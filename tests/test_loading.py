@@ -170,3 +170,24 @@ def test_store_loader_reports_syntax_errors_with_line(tmp_path):
     with pytest.raises(IfnontoError) as info:
         load_store(pyoxigraph.Store(), path)
     assert "bad.ttl:2" in str(info.value)
+
+
+def test_load_file_uses_the_safe_loader(tmp_path):
+    # `load --file` refuses an entity bomb before anything is sent (the endpoint here does not exist)
+    path = tmp_path / "bomb.rdf"
+    path.write_text(BOMB)
+    done = run_cli("load", "--endpoint", "http://127.0.0.1:9/query", "--file", str(path))
+    assert done.returncode == 2 and "DOCTYPE" in done.stderr and len(done.stderr.splitlines()) == 1
+    fifo = tmp_path / "pipe.nt"
+    os.mkfifo(fifo)
+    done = run_cli("load", "--endpoint", "http://127.0.0.1:9/query", "--file", str(fifo), timeout=120)
+    assert done.returncode == 2 and "FIFO" in done.stderr
+
+
+def test_serve_file_uses_the_safe_loader(tmp_path):
+    from ifnonto.serve import make_server
+
+    path = tmp_path / "bomb.rdf"
+    path.write_text(BOMB)
+    with pytest.raises(IfnontoError, match="DOCTYPE"):
+        make_server([path], "127.0.0.1", 0)

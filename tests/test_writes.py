@@ -132,3 +132,26 @@ def test_build_into_a_read_only_folder_is_one_line(tmp_path, monkeypatch, capsys
     err = capsys.readouterr().err
     assert code == 2 and "Permission denied" in err and str(out) in err, err
     assert len(err.splitlines()) == 1 and list(out.iterdir()) == []
+
+
+def test_java_stack_overflow_is_bad_input_not_missing_java():
+    from ifnonto.errors import EXIT_BAD_INPUT, EXIT_MISSING_TOOL
+    from ifnonto.reason import java_failure
+
+    error = java_failure("hermit", "Exception in thread main java.lang.StackOverflowError\n\tat org.semanticweb")
+    assert error.exit_code == EXIT_BAD_INPUT and "nested too deeply" in str(error)
+    assert java_failure("pellet", "UnsupportedClassVersionError").exit_code == EXIT_MISSING_TOOL
+
+
+def test_rdflib_engine_refuses_from_named_and_reports_syntax_errors(tmp_path):
+    from ifnonto.engines import RdflibEngine
+    from ifnonto.errors import IfnontoError
+
+    data = tmp_path / "one.ttl"
+    data.write_text("<https://example.org/a> <https://example.org/p> 1 .\n")
+    engine = RdflibEngine([data])
+    with pytest.raises(IfnontoError, match="FROM and FROM NAMED are not supported"):
+        engine.run("SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { GRAPH ?g { ?s ?p ?o } }")
+    with pytest.raises(IfnontoError, match="SPARQL syntax error at line 1"):
+        engine.run("SELECT * WHERE { ?s ?p }")
+    assert len(engine.run("CONSTRUCT WHERE { ?s ?p ?o }")) == 1

@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ifnonto import paths
-from ifnonto.engines import media_type
 from ifnonto.errors import IfnontoError
 from ifnonto.http import post_form, request
 from ifnonto.iris import ONTOLOGY_IRI
@@ -104,10 +103,12 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
                  timeout: float = 300.0) -> LoadReport:
     graph = _iri_ok(graph)
     source = Path(data_file) if data_file else paths.release_file("nt", inferred=inferred)
-    if not source.is_file():
+    if not data_file and not source.is_file():
         raise IfnontoError("release file is missing: run `ifnonto build`", path=str(source))
-    data = source.read_bytes()
-    mime = media_type(source)
+    from ifnonto.loading import read_checked  # the one safe loader: regular file, no DOCTYPE, no remote context
+
+    data, form = read_checked(source)
+    mime = form.media_type
     staging = f"urn:ifnonto:staging:{uuid.uuid4()}"
     untouched = f"the graph <{graph}> was not modified"
     try:
