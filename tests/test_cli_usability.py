@@ -250,3 +250,41 @@ def test_every_query_runs_with_its_defaults_through_the_cli_helpers(engine):
     for query in registry().values():
         defaults = {p.name: p.default for p in query.params if p.default and p.type == "iri"}
         assert resolve_entities(query, defaults, engine).keys() == defaults.keys()
+
+
+def _stderr_on_a_terminal(*args: str) -> str:
+    """Run the CLI with stderr on a pseudo-terminal; return what it wrote there."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    leader, follower = os.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "ifnonto", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=follower, env={**os.environ, "TERM": "xterm", "COLUMNS": "100"})
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=300)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_validate_shows_progress_on_a_terminal_only(tmp_path):
+    path = tmp_path / "broken.ttl"
+    path.write_text("this is not turtle\n")
+    shown = _stderr_on_a_terminal("validate", str(path))
+    assert "reading your files" in shown or "starting" in shown, shown
+    assert "broken.ttl" in shown  # and the error itself
+    quiet = _stderr_on_a_terminal("validate", "--quiet", str(path))
+    assert "reading your files" not in quiet and "starting" not in quiet and "broken.ttl" in quiet
+    piped = run_cli("validate", str(path))
+    assert piped.stderr.count("\n") == 1 and "reading" not in piped.stderr

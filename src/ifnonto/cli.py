@@ -76,7 +76,12 @@ def cmd_build(args) -> int:
     out = Path(args.out) if args.out else None
     if args.check:
         return _check_release_current(lambda: render(source, out_dir=out))
-    result = build(source, inferred=not args.no_reason, out_dir=out)
+    from ifnonto import progress
+
+    with progress.steps(args.quiet) as show:
+        show("compiling the tables" + ("" if args.no_reason else ", reasoning with HermiT (about a minute)")
+             + " and writing the release files")
+        result = build(source, inferred=not args.no_reason, out_dir=out)
     _print(f"built {len(result.files)} release files: {result.asserted_triples} asserted triples, "
            f"{result.inferred_triples} inferred")
     for name, value in sorted(result.counts.items()):
