@@ -53,7 +53,7 @@ EXPECT: dict[str, tuple[int, list[str]]] = {
     "ifnonto load --endpoint http://localhost:8890/sparql-auth --user dba --password dba --inferred":
         (0, ["loaded the inferred release"]),
     "ifnonto query type-step-matrix --endpoint http://localhost:7878/query --graph "
-    "https://w3id.org/ifn-cancer/ifn-cancer.owl": (0, ["type-I-IFN", "rows)"]),
+    "https://w3id.org/ifn-cancer/ifn-cancer.owl": (0, ["type III IFNs", "(21 rows)"]),
 }
 # Blocks that set up a machine: they run this test suite, so they are not run from inside it.
 NOT_RUN = {
