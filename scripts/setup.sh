@@ -30,8 +30,14 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# The test setup and CI install the exact versions of requirements.lock (scripts/update-lock.sh makes it); a
+# user's install takes the ranges of pyproject.toml.
+constraints=()
+if [ "$want_test" = 1 ] || [ "${CI:-}" = "true" ]; then
+  constraints=(-c requirements.lock)
+fi
 if [ "$want_test" = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q "${constraints[@]}" -e '.[test]'
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q "${constraints[@]}" -e .
 fi

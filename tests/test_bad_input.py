@@ -81,7 +81,8 @@ def test_unknown_query_and_parameter():
     done = run_cli("query", "signaling-cascade", "--param", "noequals")
     assert done.returncode == 2 and "name=value" in done.stderr
     done = run_cli("query", "signaling-cascade", "--param", "ifn=IFN G> }")
-    assert done.returncode == 2 and "not a valid IRI" in done.stderr
+    # not an IRI, nor an id, label or synonym of an entity: named as such, with the closest entities
+    assert done.returncode == 2 and "no entity 'IFN G> }'" in done.stderr and "did you mean IFNG" in done.stderr
 
 
 def test_usage_error_exits_2():

@@ -82,12 +82,17 @@ def test_string_parameter_is_bound_not_pasted(engine):
     assert engine.select(text, {"q": ("string", "IFNGR1")}).rows
 
 
-@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "json-simple"])
 def test_cli_formats(fmt):
     done = run_cli("query", "signaling-cascade", "--param", "ifn=IFNG", "--format", fmt)
     assert done.returncode == 0, done.stderr
     assert "GAS" in done.stdout or "gamma-activated" in done.stdout or "IFN-γ-activated" in done.stdout
-    if fmt == "json":
+    if fmt == "json":  # W3C SPARQL 1.1 Query Results JSON
+        document = json.loads(done.stdout)
+        assert document["head"]["vars"] and document["results"]["bindings"]
+        cell = document["results"]["bindings"][0][document["head"]["vars"][0]]
+        assert cell["type"] in ("uri", "literal", "bnode") and "value" in cell
+    if fmt == "json-simple":
         assert json.loads(done.stdout)["rows"]
 
 

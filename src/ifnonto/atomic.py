@@ -9,6 +9,14 @@ from pathlib import Path
 from typing import Iterator
 
 
+def _umask_mode() -> int:
+    """The mode a newly created file gets under the process umask (0644 with the usual 022): mkstemp makes
+    0600 files, which a triplestore or web server running as another user could not read."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator:
     path = Path(path)
@@ -20,6 +28,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator:
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
             yield handle
             handle.flush()
+            os.fchmod(handle.fileno(), _umask_mode())
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -38,6 +47,7 @@ def write_text(path: Path, text: str) -> None:
 def write_all(files: dict[Path, str]) -> None:
     """Write several files: every one is fully written to a temp file before any is renamed into place."""
     staged: list[tuple[str, Path]] = []
+    mode = _umask_mode()
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,6 +56,7 @@ def write_all(files: dict[Path, str]) -> None:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
                 handle.flush()
+                os.fchmod(handle.fileno(), mode)
                 os.fsync(handle.fileno())
         for tmp, path in staged:
             os.replace(tmp, path)

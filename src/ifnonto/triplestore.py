@@ -26,7 +26,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ifnonto import paths
-from ifnonto.engines import media_type
 from ifnonto.errors import IfnontoError
 from ifnonto.http import HttpClient, RemoteCallError, check_url, post_form, request
 from ifnonto.iris import ONTOLOGY_IRI
@@ -230,8 +229,12 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
                  timeout: float = 3600.0, method: str = "auto") -> LoadReport:
     graph = _iri_ok(graph)
     source = Path(data_file) if data_file else paths.release_file("nt", inferred=inferred)
-    data = read_source(source)
-    mime = media_type(source)
+    if not data_file and not source.is_file():
+        raise IfnontoError("release file is missing: run `ifnonto build`", path=str(source))
+    from ifnonto.loading import read_checked  # the one safe loader: regular file, no DOCTYPE, no remote context
+
+    data, form = read_checked(source)
+    mime = form.media_type
     method = choose_method(endpoints, method)
     untouched = f"the graph <{graph}> was not modified"
     client = HttpClient(user, password, timeout)
@@ -291,27 +294,6 @@ def load_release(endpoints: Endpoints, graph: str = DEFAULT_GRAPH, *, inferred: 
             pass
         raise
     return _verified(endpoints, graph, expected, client, timeout, LoadReport(graph, expected, "stage", staging))
-
-
-def read_source(source: Path) -> bytes:
-    """The file's bytes; the checks of the project's safe loader run first (regular file, no entity
-    declarations, no remote contexts)."""
-    import stat
-
-    from ifnonto.loading import check_safe, guess_format
-
-    try:
-        mode = source.stat().st_mode
-    except OSError as exc:
-        raise IfnontoError(f"cannot read: {exc.strerror or exc}; nothing was sent", path=str(source)) from None
-    if not stat.S_ISREG(mode):
-        raise IfnontoError("not a regular file (directory, FIFO or device); nothing was sent", path=str(source))
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise IfnontoError(f"cannot read: {exc.strerror or exc}; nothing was sent", path=str(source)) from None
-    check_safe(data, guess_format(source), source)
-    return data
 
 
 def _final_step(endpoints: Endpoints, graph: str, expected: int, run, client: HttpClient, timeout) -> None:
