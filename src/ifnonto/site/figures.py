@@ -102,8 +102,9 @@ def ifn_types_figure(rows: list[dict]) -> Figure:
 
 
 def cycle_figure(steps: list[dict], effects: list[dict], top: int = 3) -> Figure:
-    """The seven steps in order, each with every type's positive and negative effects (count, main targets)."""
-    graph = _digraph("cancer_immunity_cycle", layout="circo", mindist="0.35")
+    """The steps in order as a loop (first half left to right, second half right to left below it), each with
+    every type's positive and negative effects: the count and the targets with most effects."""
+    graph = _digraph("cancer_immunity_cycle", rankdir="TB", nodesep="0.5", ranksep="0.7")
     graph.attr("node", shape="plaintext", style="", fillcolor="white")
     cells: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     types: dict[str, str] = {}
@@ -112,28 +113,44 @@ def cycle_figure(steps: list[dict], effects: list[dict], top: int = 3) -> Figure
         types[row["typeLabel"]] = row["type"]
     ordered = sorted({(int(r["number"]), r["step"], r["label"]) for r in steps})
     for number, step, label in ordered:
-        rows = [f'<tr><td colspan="3" bgcolor="#1d4e89"><font color="white"><b>{number}</b>  '
-                f'{_esc(_short(label, 34))}</font></td></tr>']
+        rows = [f'<tr><td colspan="3" bgcolor="#1d4e89" align="left"><font color="white" point-size="12"><b>{number}'
+                f'</b>  {_esc(_short(label, 40))}</font></td></tr>']
         for type_label in sorted(types):
             parts = []
             for polarity, colour, sign in (("positive", POSITIVE, "+"), ("negative", NEGATIVE, "−")):
                 found = cells.get((step, type_label, polarity), [])
                 count = sum(int(r["effects"]) for r in found)
-                names = ", ".join(_short(r["targetLabel"], 18) for r in found[:top]) if found else "none"
-                parts.append(f'<td align="left" balign="left"><font color="{colour}"><b>{sign}{count}</b></font> '
-                             f'<font point-size="8" color="{MUTED}">{_esc(names)}</font></td>')
-            rows.append(f'<tr><td align="left"><b>{_esc(_short(type_label, 14))}</b></td>{"".join(parts)}</tr>')
-        table = ('<<table border="1" cellborder="0" cellspacing="0" cellpadding="3" color="#9aa5b1" '
+                names = "<br/>".join(_esc(_short(r["targetLabel"], 24)) for r in found[:top]) if found else "none"
+                parts.append(f'<td align="left" balign="left" valign="top"><font color="{colour}" point-size="11">'
+                             f'<b>{sign}{count}</b></font><br/><font point-size="9" color="{MUTED}">{names}</font></td>')
+            rows.append(f'<tr><td align="left" valign="top"><b>{_esc(_short(type_label, 14))}</b></td>'
+                        f'{"".join(parts)}</tr>')
+        table = ('<<table border="1" cellborder="0" cellspacing="0" cellpadding="4" color="#9aa5b1" '
                  f'bgcolor="white">{"".join(rows)}</table>>')
         graph.node(f"step{number}", table)
-    for index, (number, _step, _label) in enumerate(ordered):
-        following = ordered[(index + 1) % len(ordered)][0]
-        graph.edge(f"step{number}", f"step{following}", color="#1d4e89", penwidth="1.6", arrowsize="0.9")
+    half = (len(ordered) + 1) // 2
+    top_row, bottom_row = ordered[:half], ordered[half:]
+    with graph.subgraph(name="top") as row:
+        row.attr(rank="same")
+        for number, _s, _l in top_row:
+            row.node(f"step{number}")
+    with graph.subgraph(name="bottom") as row:
+        row.attr(rank="same")
+        for number, _s, _l in bottom_row:
+            row.node(f"step{number}")
+    arrow = dict(color="#1d4e89", penwidth="2", arrowsize="1.1")
+    for (a, _s, _l), (b, _s2, _l2) in zip(top_row, top_row[1:]):
+        graph.edge(f"step{a}", f"step{b}", **arrow)
+    if bottom_row:
+        graph.edge(f"step{top_row[-1][0]}", f"step{bottom_row[0][0]}", **arrow)
+        for (a, _s, _l), (b, _s2, _l2) in zip(bottom_row, bottom_row[1:]):   # drawn right to left
+            graph.edge(f"step{b}", f"step{a}", dir="back", **arrow)
+        graph.edge(f"step{bottom_row[-1][0]}", f"step{top_row[0][0]}", **arrow)
     return Figure("cancer-immunity-cycle", graph.source,
                   "The cancer-immunity cycle, step by step, with each interferon type's positive (+, favouring "
                   "anti-cancer immunity) and negative (−, hindering it) effects: the number of effects and the "
                   f"targets with most effects (up to {top}).",
-                  ("cycle-steps", "cycle-effects"), "The seven steps of the cancer-immunity cycle in a circle, "
+                  ("cycle-steps", "cycle-effects"), "The seven steps of the cancer-immunity cycle as a loop, "
                   "each with counts of positive and negative effects per interferon type")
 
 
@@ -179,30 +196,36 @@ def matrix_figure(rows: list[dict]) -> Figure:
                   "interferon type on each step of the cancer-immunity cycle")
 
 
-def model_figure(rows: list[dict], labels_per_edge: int = 3) -> Figure:
-    """The kinds of things and the properties that link them, aggregated per pair of kinds."""
-    graph = _digraph("model", rankdir="LR", nodesep="0.25", ranksep="0.9", overlap="false")
+def model_figure(rows: list[dict], labels_per_edge: int = 3, max_edges: int = 30) -> Figure:
+    """The kinds of things and the properties that link them, aggregated per pair of kinds; the most used
+    links only, so that the diagram stays readable as the graph grows."""
+    graph = _digraph("model", rankdir="LR", nodesep="0.3", ranksep="1.1")
     edges: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for row in rows:
+        edges[(row["subjectClass"], row["objectClass"])].append((int(row["uses"]), row["propertyLabel"]))
+    kept = sorted(edges, key=lambda pair: (-sum(u for u, _ in edges[pair]), pair))[:max_edges]
+    edges = {pair: edges[pair] for pair in kept}
     labels: dict[str, str] = {}
     for row in rows:
-        labels[row["subjectClass"]] = row["subjectClassLabel"]
-        labels[row["objectClass"]] = row["objectClassLabel"]
-        edges[(row["subjectClass"], row["objectClass"])].append((int(row["uses"]), row["propertyLabel"]))
+        if (row["subjectClass"], row["objectClass"]) in edges:
+            labels[row["subjectClass"]] = row["subjectClassLabel"]
+            labels[row["objectClass"]] = row["objectClassLabel"]
     ids = {iri: f"k{i}" for i, iri in enumerate(sorted(labels, key=lambda k: (labels[k], k)))}
     for iri, key in ids.items():
         hub = any(s == iri for s, _ in edges) and sum(1 for s, _ in edges if s == iri) > 5
         graph.node(key, _short(labels[iri], 28), fillcolor="#1d4e89" if hub else "#d9e8fb",
-                   fontcolor="white" if hub else INK, fontsize="11" if hub else "10")
+                   fontcolor="white" if hub else INK, fontsize="14" if hub else "12", margin="0.15,0.06")
     for (source, target), uses in sorted(edges.items(), key=lambda kv: (ids[kv[0][0]], ids[kv[0][1]])):
         uses = sorted(uses, key=lambda u: (-u[0], u[1]))
         names = sorted({name for _, name in uses[:labels_per_edge]})
         more = len({name for _, name in uses}) - len(names)
         label = "\\n".join(names) + (f"\\n+{more} more" if more > 0 else "")
         weight = sum(u for u, _ in uses)
-        graph.edge(ids[source], ids[target], label=label, penwidth=f"{min(3.0, 0.6 + weight / 200):.1f}")
+        graph.edge(ids[source], ids[target], label=label, fontsize="10",
+                   penwidth=f"{min(3.0, 0.6 + weight / 200):.1f}")
     return Figure("model", graph.source,
-                  "The model in one diagram: the top-level kinds of things in the graph and the properties that "
-                  "link them (thicker arrows: more links). Effects are claims with a regulator, a target, a "
+                  f"The model in one diagram: the top-level kinds of things in the graph and the properties that "
+                  f"link them most often (the {max_edges} most used pairs of kinds; thicker arrows: more links). Effects are claims with a regulator, a target, a "
                   "polarity, cycle steps, context and evidence.",
                   ("model-overview",), "Diagram of the kinds of things in the graph and the properties linking them")
 
