@@ -166,8 +166,10 @@ class Views:
         return {
             "label": resource.label, "iri": resource.iri, "curie": curie(resource.iri),
             "types": [self.link(t) for t in sorted(direct, key=lambda t: self.g.label(t).lower())],
-            "inferred_types": [self.link(t) for t in sorted(direct, key=lambda t: self.g.label(t).lower())
-                               if self.g.is_inferred(resource.iri, RDF_TYPE, t)],
+            "inferred_types": [t for t in direct if self.g.is_inferred(resource.iri, RDF_TYPE, t)],
+            "asserted_types": [self.link(t) for t in sorted(self.g.types_of(resource, direct=False),
+                                                             key=lambda t: self.g.label(t).lower())
+                               if t not in direct and not self.g.is_inferred(resource.iri, RDF_TYPE, t)],
             "definition": resource.first(roles.DEFINITION), "synonyms": synonyms, "xrefs": xrefs,
             "annotations": self.annotations(resource, skip={roles.DESCRIPTION} if not
                                             self.g.is_assertion_node(resource.iri) else set(roles.EFFECT_COLUMNS)),
