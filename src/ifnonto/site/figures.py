@@ -70,7 +70,9 @@ def ifn_types_figure(rows: list[dict]) -> Figure:
     by_type: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_type[row["type"]].append(row)
-    for index, type_iri in enumerate(sorted(by_type, key=lambda t: by_type[t][0]["typeLabel"])):
+    # Graphviz stacks left-to-right clusters bottom-up: feed them last type first so type I is on top.
+    ordered = sorted(by_type, key=lambda t: by_type[t][0]["typeLabel"])
+    for index, type_iri in reversed(list(enumerate(ordered))):
         type_rows = by_type[type_iri]
         with graph.subgraph(name=f"cluster_{index}") as cluster:
             cluster.attr(label=_esc(type_rows[0]["typeLabel"]), fontsize="13", fontcolor=INK, style="rounded",
@@ -167,7 +169,7 @@ def matrix_figure(rows: list[dict]) -> Figure:
     value = {(r["type"], int(r["stepNumber"]), p): int(r[p]) for r in rows for p in ("positive", "negative")}
     maximum = max(value.values(), default=0)
     head = '<tr><td></td>' + "".join(
-        f'<td colspan="2" fixedsize="false" bgcolor="#e4e7eb"><b>{n}</b> {_esc(_short(label, 22))}</td>'
+        f'<td colspan="2" bgcolor="#e4e7eb"><b>{n}</b>&#160;{_esc(_short(label, 24))}</td>'
         for n, label in steps) + "</tr>"
     signs = '<tr><td></td>' + "".join(
         f'<td><font color="{POSITIVE}"><b>+</b></font></td><td><font color="{NEGATIVE}"><b>−</b></font></td>'
