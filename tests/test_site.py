@@ -267,3 +267,17 @@ def test_readme_figure_is_the_current_drawing_of_the_graph(built_site):
     assert first_line == built.read_text(encoding="utf-8").splitlines()[0], \
         "docs/cancer-immunity-cycle.svg is stale: run `make docs` and commit it"
     assert "docs/cancer-immunity-cycle.svg" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_missing_graphviz_is_a_missing_tool(tmp_path):
+    import os
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    done = run_cli("docs", "-o", str(tmp_path / "out"), env={"PATH": str(bin_dir)})
+    assert done.returncode == 3, done.stderr
+    assert "Graphviz" in done.stderr and "apt-get install graphviz" in done.stderr
+    assert not (tmp_path / "out").exists()
+    assert os.environ.get("PATH")   # the test changed only the child's PATH
