@@ -44,6 +44,14 @@ class Views:
             return plain(value.text, template.format(value.text))
         return plain(value.text)
 
+    def code(self, iri: str) -> dict:
+        """An evidence code shown by its short id (ECO:0000304), its label as the tooltip."""
+        short = curie(iri)
+        if short.startswith("obo:") and "_" in short:
+            short = short[4:].replace("_", ":", 1)
+        link = self.link(iri)
+        return {**link, "text": short, "title": self.g.label(iri)}
+
     def tokens(self, value: Value) -> list[dict]:
         return [{"text": text, "href": self.path(iri) if iri else None, "title": iri or ""}
                 for text, iri in self.g.expression(value)]
@@ -73,7 +81,7 @@ class Views:
             refs.append({"link": self.link(value.text), "number": int(number) if number.isdigit() else 0,
                          "links": links})
         refs.sort(key=lambda r: (r["number"], r["link"]["text"]))
-        codes = [self.link(v.text) for v in statements.get(roles.EVIDENCE_CODE, [])]
+        codes = [self.code(v.text) for v in statements.get(roles.EVIDENCE_CODE, [])]
         sections = [self.link(v.text) for v in statements.get(roles.SECTION, [])]
         hedge = sorted(v.text for v in statements.get(roles.HEDGE, []))
         printed = sorted(v.text for v in statements.get(roles.REFS_AS_PRINTED, []))
