@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
+# --docs: what `make docs` needs (Graphviz for the figures), without the test tools.
+[ "${1:-}" = "--docs" ] && WANT_DOCS=1
 
 apt_packages=()
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
@@ -14,6 +16,13 @@ if [ "$want_test" = 1 ]; then
   command -v javac >/dev/null 2>&1 || apt_packages+=(default-jdk-headless)
   [ -f /usr/share/java/owlapi-distribution.jar ] || apt_packages+=(libowlapi-java)
   command -v virtuoso-t >/dev/null 2>&1 || apt_packages+=(virtuoso-opensource)
+  # The documentation-site tests render pages in a headless browser (Debian's, never a downloaded one).
+  command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || apt_packages+=(chromium-driver)
+fi
+if [ "$want_test" = 1 ] || [ "${WANT_DOCS:-0}" = 1 ]; then
+  # The documentation site's figures are drawn by Graphviz (`dot`).
+  command -v dot >/dev/null 2>&1 || apt_packages+=(graphviz)
 fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -38,6 +47,8 @@ if [ "$want_test" = 1 ] || [ "${CI:-}" = "true" ]; then
 fi
 if [ "$want_test" = 1 ]; then
   .venv/bin/python -m pip install -q "${constraints[@]}" -e '.[test]'
+elif [ "${WANT_DOCS:-0}" = 1 ]; then
+  .venv/bin/python -m pip install -q "${constraints[@]}" -e '.[docs]'
 else
   .venv/bin/python -m pip install -q "${constraints[@]}" -e .
 fi

@@ -49,6 +49,7 @@ EXPECT: dict[str, tuple[int, list[str]]] = {
     "ifnonto serve --port 7879": (0, []),  # started, queried over HTTP, stopped: see _serve
     "ifnonto build": (0, ["built", "release files"]),
     "ifnonto check": (0, ["all checks passed"]),
+    "ifnonto docs -o site": (0, ["built the documentation site", "pages"]),
     "ifnonto load --endpoint http://localhost:7878/query --inferred": (0, ["loaded the inferred release"]),
     "ifnonto load --endpoint http://localhost:8890/sparql-auth --user dba --password dba --inferred":
         (0, ["loaded the inferred release"]),

@@ -425,6 +425,16 @@ def cmd_info(args) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args) -> int:
+    from ifnonto.site import build_site
+
+    report = build_site(Path(args.output))
+    parts = ", ".join(f"{n} {kind}" for kind, n in report.pages.items())
+    _print(f"built the documentation site in {report.out_dir}: {report.total_pages} pages ({parts}), "
+           f"{report.figures} figures; open {report.out_dir / 'index.html'}")
+    return EXIT_OK
+
+
 def cmd_demo(args) -> int:
     from ifnonto.demo import run_demo
 
@@ -584,6 +594,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[quiet],
                        help="(curators) every check, the CI gate: reproducible release, QC, SHACL, reasoner")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("docs", help="build the static documentation site (pages, figures, search) from the release")
+    p.add_argument("-o", "--output", default="site", help="output folder, replaced as a whole (default: site)")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("demo", parents=[quiet], help="build, reason, validate and run every packaged query")
     p.set_defaults(func=cmd_demo)
