@@ -1,7 +1,8 @@
 """`ifnonto build`: compile the sources, reason, and write every release file at once.
 
-All files are rendered in memory first and then written through temp files and renames, so a failed build
-(bad row, inconsistent ontology, missing Java) leaves the previous release untouched.
+All files are rendered in memory first, so a failed build (bad row, inconsistent ontology, missing Java)
+leaves the previous release untouched; then the whole set is switched at once (``ifnonto.atomic.write_all``),
+so a build killed at any point leaves the old set or the new one, never a mix, once the next command has run.
 """
 
 from __future__ import annotations
