@@ -25,6 +25,7 @@ class BuildResult:
     asserted_triples: int
     inferred_triples: int
     counts: dict[str, int] = field(default_factory=dict)
+    reasoning: object = None  # the ReasonResult of HermiT on the compiled sources, when the build reasoned
 
 
 class InconsistentSourcesError(IfnontoError):
@@ -40,6 +41,7 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
     files = {out_dir / f"{paths.RELEASE_STEM}.{fmt}": asserted_text[fmt] for fmt in FORMATS}
     files[out_dir / f"{paths.RELEASE_STEM}.context.jsonld"] = context_document()
     inferred_count = 0
+    result = None
     if inferred:
         from ifnonto.reason import reason
 
@@ -55,7 +57,7 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
         inferred_count = len(result.inferred)
         inferred_text = serialize_all(full)
         files.update({out_dir / f"{paths.INFERRED_STEM}.{fmt}": inferred_text[fmt] for fmt in FORMATS})
-    return BuildResult(files, len(compiled.graph), inferred_count, compiled.counts)
+    return BuildResult(files, len(compiled.graph), inferred_count, compiled.counts, result)
 
 
 def build(source_dir: Path | None = None, version: str | None = None, *, inferred: bool = True,

@@ -72,12 +72,14 @@ def run_gate(source_dir: Path | None = None, release_dir: Path | None = None, *,
     try:
         if rendered is None:
             rendered = render(source_dir, out_dir=release_dir)
+        if rendered.reasoning is None:
+            raise ValueError("the gate needs a build with the inferred release (render(..., inferred=True))")
         stale = stale_files(rendered.files)
         details = [f"stale: {p} differs from what `ifnonto build` makes from the sources" for p in stale]
         details = details or [f"release files are current ({len(rendered.files)} files)"]
         results.append(CheckResult("reproducible", "release files", not stale, details))
         if not stale:
-            reasoned_sources = (True, [])
+            reasoned_sources = (rendered.reasoning.consistent, rendered.reasoning.unsatisfiable)
     except InconsistentSourcesError as exc:
         results.append(CheckResult("reproducible", "release files", False, [f"cannot render: {exc}"]))
     for line in results[-1].details:
