@@ -237,9 +237,12 @@ def test_build_killed_while_reasoning_keeps_the_old_release(tmp_path, release_se
             except ProcessLookupError:
                 pass
     assert snapshot(out) == old_set
-    done = run_cli("build", "--check", "--no-reason", "--source", str(src), "--out", str(out))
+    assert list(private_tmp.glob("ifnonto-reason-*"))  # the killed build's temp folder is left behind ...
+    done = run_cli("build", "--check", "--no-reason", "--source", str(src), "--out", str(out),
+                   env={"TMPDIR": str(private_tmp)})
     assert done.returncode == 1 and "stale" in done.stdout  # the old set, whole: the sources have changed since
     assert snapshot(out) == old_set
+    assert list(private_tmp.iterdir()) == []  # ... and removed by the next command
 
 
 def _children(pid: int) -> list[int]:

@@ -26,6 +26,7 @@ from typing import Iterator
 
 STAGING = ".release-staging"
 MARKER = "COMMIT"
+REASONER_TEMP_PREFIX = "ifnonto-reason-"  # + pid + "-": the reasoner's private temp folder (ifnonto.reason)
 
 
 def _file_mode() -> int:
@@ -148,3 +149,25 @@ def write_all(files: dict[Path, str]) -> None:
         _fsync_dir(staging)
         _roll_forward(folder, staging)
         shutil.rmtree(staging)
+
+
+def remove_orphaned_temp_folders() -> list[Path]:
+    """Remove the reasoner's temp folders whose process is gone (killed before it could clean up)."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{REASONER_TEMP_PREFIX}*-*"):
+        pid = folder.name[len(REASONER_TEMP_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

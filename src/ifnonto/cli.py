@@ -288,9 +288,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _recover(folder: Path) -> None:
     """Finish or undo a release switch that a killed build left in ``folder`` (see ifnonto.atomic)."""
-    from ifnonto.atomic import recover_release
+    from ifnonto.atomic import recover_release, remove_orphaned_temp_folders
 
     try:
+        remove_orphaned_temp_folders()
         outcome = recover_release(folder)
     except OSError as exc:
         raise IfnontoError(f"cannot repair the interrupted build in {folder}: {exc.strerror or exc}") from None
