@@ -13,7 +13,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
-from conftest import ROOT
+from conftest import MINI, ROOT, requires_java
 from ifnonto import paths
 from ifnonto.serialize import FORMATS, OXIGRAPH_FORMATS
 
@@ -153,22 +153,26 @@ def test_check_command_reports_the_gate(monkeypatch, capsys, gate_report, passes
     assert capsys.readouterr().out.splitlines() == lines
 
 
-def test_gate_fails_on_a_stale_release(tmp_path, rendered_release):
-    """A release that differs from the sources fails the gate; HermiT then runs on the committed release itself."""
-    from ifnonto.build import BuildResult
+@requires_java
+def test_gate_fails_on_an_edited_release(tmp_path):
+    """A release file edited by hand fails the gate; HermiT then runs on the edited release itself. (On the small
+    fixture sources, which also fail some QC checks: the gate reports those as well.)"""
+    from ifnonto.build import build
     from ifnonto.gate import run_gate
 
-    stale_text = "# an edited release file\n"
-    target = paths.release_file("ttl")
-    files = dict(rendered_release.files)
-    files[target] = stale_text  # what the sources would give, if a curator had changed them
-    rendered = BuildResult(files, rendered_release.asserted_triples, rendered_release.inferred_triples,
-                           rendered_release.counts, rendered_release.reasoning)
+    out = tmp_path / "release"
+    built = build(MINI, out_dir=out)
+    edited = out / f"{paths.RELEASE_STEM}.nt"
+    with open(edited, "a", encoding="utf-8") as handle:
+        handle.write("<https://w3id.org/ifn-cancer/IFNG> <http://www.w3.org/2000/01/rdf-schema#comment> \"x\" .\n")
     lines: list[str] = []
-    report = run_gate(rendered=rendered, say=lines.append)
-    assert [r.name for r in report.failures] == ["release files"]
-    assert f"stale: {target}" in "\n".join(lines)
-    assert lines[-1] == "1 check(s) failed"
+    report = run_gate(MINI, out, rendered=built, say=lines.append)
+    failed = [r.name for r in report.failures]
+    assert "release files" in failed and not report.ok
+    assert f"stale: {edited} differs" in "\n".join(lines)
+    qc_failed = [r.name for r in report.of("qc") if not r.ok]
+    assert qc_failed and set(failed) == {"release files", *qc_failed}
+    assert lines[-1] == f"{len(failed)} check(s) failed"
     reasoner = report.of("reasoner")[0]
     assert reasoner.ok and "the run of the first step" not in reasoner.details[0]
 
