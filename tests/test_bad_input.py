@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import pytest
 
 from conftest import copy_sources, run_cli
@@ -90,21 +94,163 @@ def test_usage_error_exits_2():
     assert run_cli("export").returncode == 2
 
 
-def test_interrupted_build_leaves_the_release_intact(project):
+# A build run through this wrapper stops at the n-th call of one function (before the call, or for the staged
+# file writer halfway through the file), says so in a file and sleeps there until the test kills it with SIGKILL.
+PAUSING_BUILD = r"""
+import importlib, os, sys, time
+from pathlib import Path
+from ifnonto.cli import main
+
+ready, where, nth = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+module_name, _, function = where.partition(":")
+module = importlib.import_module(module_name)
+original = getattr(module, function)
+calls = 0
+
+def pause():
+    ready.write_text(str(os.getpid()))
+    time.sleep(600)
+
+def pausing(*args, **kwargs):
+    global calls
+    calls += 1
+    if calls == nth:
+        if function == "_write_staged":
+            path, data, mode = args
+            with open(path, "wb") as handle:
+                handle.write(data[: len(data) // 2])
+        pause()
+    return original(*args, **kwargs)
+
+setattr(module, function, pausing)
+sys.exit(main(sys.argv[4:]))
+"""
+
+# (where the build is killed, the n-th call, which release set the next command must find)
+KILL_POINTS = {
+    "half-way through writing the third staged file": ("ifnonto.atomic:_write_staged", 3, "old"),
+    "before the commit marker is renamed": ("os:replace", 1, "old"),
+    "after the commit, before the first rename": ("os:replace", 2, "new"),
+    "in the middle of the renames": ("os:replace", 4, "new"),
+    "before the last rename": ("os:replace", 6, "new"),
+    "while removing the staging folder": ("shutil:rmtree", 1, "new"),
+}
+
+
+def snapshot(folder):
+    """Every entry of a release folder: file bytes, or a marker for a folder (a leftover staging folder)."""
+    return {p.name: "<folder>" if p.is_dir() else p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.fixture(scope="module")
+def release_sets(tmp_path_factory):
+    """Sources with one more entity than the old release set, the old set, and the new set they build."""
+    base = tmp_path_factory.mktemp("interrupted")
+    src = copy_sources(base / "src")
+    old = base / "old"
+    assert run_cli("build", "--no-reason", "--source", str(src), "--out", str(old)).returncode == 0
+    append(src / "entities/mini.tsv", "IFNX\tInterferon\tIFN-x\tA made-up interferon.\t\t\t\t\t")
+    new = base / "new"
+    assert run_cli("build", "--no-reason", "--source", str(src), "--out", str(new)).returncode == 0
+    old_set, new_set = snapshot(old), snapshot(new)
+    assert len(old_set) == len(new_set) == 5
+    assert sorted(name for name in old_set if old_set[name] != new_set[name]) == \
+        ["ifn-cancer.jsonld", "ifn-cancer.nt", "ifn-cancer.owl", "ifn-cancer.ttl"]
+    return src, old_set, new_set
+
+
+def _wait_for(condition, process, what, timeout=120.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the build ended (exit {process.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+def test_build_killed_at_any_point_leaves_one_whole_release_set(tmp_path, release_sets, point):
     import signal
     import subprocess
     import sys
-    import time
 
     from conftest import ROOT
 
-    src, out, before = project
-    # change a source so that a finished build would change the files, then kill the build midway
-    with open(src / "entities/mini.tsv", "a", encoding="utf-8") as handle:
-        handle.write("IFNX\tInterferon\tIFN-x\tA made-up interferon.\t\t\t\t\t\n")
+    src, old_set, new_set = release_sets
+    where, nth, expected = KILL_POINTS[point]
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in old_set.items():
+        (out / name).write_bytes(data)
+    ready = tmp_path / "ready"
+    process = subprocess.Popen([sys.executable, "-c", PAUSING_BUILD, str(ready), where, str(nth),
+                                "build", "--no-reason", "--source", str(src), "--out", str(out)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(ready.exists, process, f"the build reached {where} #{nth}")
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL  # really interrupted, not finished
+    finally:
+        process.kill()
+        process.stderr.close()
+    left = snapshot(out)
+    assert left[".release-staging"] == "<folder>"
+    if point == "in the middle of the renames":  # the kill really left a mixed set on disk ...
+        on_disk = {name: data for name, data in left.items() if name in new_set}
+        assert on_disk != old_set and on_disk != new_set
+    done = run_cli("build", "--check", "--no-reason", "--source", str(src), "--out", str(out))  # ... repaired here
+    assert "interrupted" in done.stderr, done.stderr
+    assert done.returncode == (0 if expected == "new" else 1), done.stdout + done.stderr
+    assert snapshot(out) == (new_set if expected == "new" else old_set)  # whole, and no leftovers
+
+
+def test_build_killed_while_reasoning_keeps_the_old_release(tmp_path, release_sets):
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    if shutil.which("java") is None:
+        pytest.skip("Java runtime not installed")
+    src, old_set, _new_set = release_sets
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, data in old_set.items():
+        (out / name).write_bytes(data)
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
     process = subprocess.Popen([sys.executable, "-m", "ifnonto", "build", "--source", str(src), "--out", str(out)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)  # compiling done, reasoning under way
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=60)
-    assert {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")} == before
+                               cwd=ROOT, env={**os.environ, "TMPDIR": str(private_tmp)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    java = []
+    try:
+        _wait_for(lambda: any(private_tmp.glob("ifnonto-reason-*")), process, "the reasoner started")
+        java = _children(process.pid)
+        process.send_signal(signal.SIGKILL)
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        process.kill()
+        for pid in java:  # the reasoner's Java process, orphaned by the kill
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert snapshot(out) == old_set
+    assert list(private_tmp.glob("ifnonto-reason-*"))  # the killed build's temp folder is left behind ...
+    done = run_cli("build", "--check", "--no-reason", "--source", str(src), "--out", str(out),
+                   env={"TMPDIR": str(private_tmp)})
+    assert done.returncode == 1 and "stale" in done.stdout  # the old set, whole: the sources have changed since
+    assert snapshot(out) == old_set
+    assert list(private_tmp.iterdir()) == []  # ... and removed by the next command
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found

@@ -81,12 +81,24 @@ def test_contradicting_extension_is_explained(tmp_path):
     assert list(private_tmp.iterdir()) == []  # no temporary file left behind
 
 
-@requires_java
-def test_reason_reports_inferences():
-    done = run_cli("reason")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("consistent")
-    assert "type ifn:TypeIInterferon" in done.stdout
+def test_reason_reports_inferences(monkeypatch, capsys, asserted_graph, hermit_result):
+    """`ifnonto reason` on the release; HermiT's run on this very graph is the session's (the extension test
+    above runs the command end to end)."""
+    import ifnonto.reason
+    from ifnonto.cli import main
+
+    seen = []
+
+    def session_hermit(graph, reasoner="hermit"):
+        seen.append((len(graph), reasoner))
+        return hermit_result
+
+    monkeypatch.setattr(ifnonto.reason, "reason", session_hermit)
+    assert main(["reason"]) == 0
+    out = capsys.readouterr().out
+    assert seen == [(len(asserted_graph), "hermit")]  # the command reasons over the whole asserted release
+    assert out.startswith("consistent")
+    assert f"{len(hermit_result.inferred)} inferred triples:" in out and "type ifn:TypeIInterferon" in out
 
 
 def test_missing_java_is_reported_with_exit_code_3(tmp_path):

@@ -1,7 +1,8 @@
 """`ifnonto build`: compile the sources, reason, and write every release file at once.
 
-All files are rendered in memory first and then written through temp files and renames, so a failed build
-(bad row, inconsistent ontology, missing Java) leaves the previous release untouched.
+All files are rendered in memory first, so a failed build (bad row, inconsistent ontology, missing Java)
+leaves the previous release untouched; then the whole set is switched at once (``ifnonto.atomic.write_all``),
+so a build killed at any point leaves the old set or the new one, never a mix, once the next command has run.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class BuildResult:
     asserted_triples: int
     inferred_triples: int
     counts: dict[str, int] = field(default_factory=dict)
+    reasoning: object = None  # the ReasonResult of HermiT on the compiled sources, when the build reasoned
 
 
 class InconsistentSourcesError(IfnontoError):
@@ -39,6 +41,7 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
     files = {out_dir / f"{paths.RELEASE_STEM}.{fmt}": asserted_text[fmt] for fmt in FORMATS}
     files[out_dir / f"{paths.RELEASE_STEM}.context.jsonld"] = context_document()
     inferred_count = 0
+    result = None
     if inferred:
         from ifnonto.reason import reason
 
@@ -54,7 +57,7 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
         inferred_count = len(result.inferred)
         inferred_text = serialize_all(full)
         files.update({out_dir / f"{paths.INFERRED_STEM}.{fmt}": inferred_text[fmt] for fmt in FORMATS})
-    return BuildResult(files, len(compiled.graph), inferred_count, compiled.counts)
+    return BuildResult(files, len(compiled.graph), inferred_count, compiled.counts, result)
 
 
 def build(source_dir: Path | None = None, version: str | None = None, *, inferred: bool = True,

@@ -75,19 +75,22 @@ def cmd_build(args) -> int:
     source = Path(args.source) if args.source else None
     out = Path(args.out) if args.out else None
     if args.docs:
-        from ifnonto.atomic import write_all
+        from ifnonto.atomic import write_text
         from ifnonto.schema_outputs import generated_files
 
         files = generated_files()
-        write_all(files)
+        for path, text in sorted(files.items()):
+            write_text(path, text)
         _print("wrote " + ", ".join(str(path) for path in sorted(files)))
         return EXIT_OK
+    if out is not None:
+        _recover(out)
     if args.check:
-        return _check_release_current(lambda: render(source, out_dir=out))
+        return _check_release_current(lambda: render(source, inferred=not args.no_reason, out_dir=out))
     from ifnonto import progress
 
     with progress.steps(args.quiet) as show:
-        show("compiling the tables" + ("" if args.no_reason else ", reasoning with HermiT (about a minute)")
+        show("compiling the tables" + ("" if args.no_reason else ", reasoning (HermiT on the TBox, rules)")
              + " and writing the release files")
         result = build(source, inferred=not args.no_reason, out_dir=out)
     _print(f"built {len(result.files)} release files: {result.asserted_triples} asserted triples, "
@@ -98,52 +101,23 @@ def cmd_build(args) -> int:
 
 
 def _check_release_current(render) -> int:
+    from ifnonto.gate import stale_files
+
     result = render()
-    stale = [path for path, text in result.files.items()
-             if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    stale = stale_files(result.files)
+    for path in stale:
+        _print(f"stale: {path} differs from what `ifnonto build` makes from the sources")
     if stale:
-        for path in stale:
-            _print(f"stale: {path} differs from what `ifnonto build` makes from the sources")
         return EXIT_FINDINGS
     _print(f"release files are current ({len(result.files)} files)")
     return EXIT_OK
 
 
 def cmd_check(args) -> int:
-    """All checks: the release is what the sources give, QC, SHACL, reasoner consistency."""
-    from ifnonto import paths
-    from ifnonto.build import render
-    from ifnonto.qc import run_qc
-    from ifnonto.validate import validate_release
+    """The gate (ifnonto.gate): the release is what the sources give, QC, SHACL, reasoner consistency."""
+    from ifnonto.gate import run_gate
 
-    failures = 0
-    _print("== release is reproducible from the sources")
-    if _check_release_current(render) != EXIT_OK:
-        failures += 1
-    for inferred in (False, True):
-        label = "inferred" if inferred else "asserted"
-        _print(f"== QC checks on the {label} release")
-        for outcome in run_qc([paths.release_file("nt", inferred=inferred)]):
-            status = "ok" if outcome.ok else f"FAIL ({len(outcome.result.rows)})"
-            _print(f"  {outcome.check.name:45s} {status}")
-            for row in outcome.result.rows[:10]:
-                _print("      " + "  ".join(v or "" for v in row))
-            failures += not outcome.ok
-    _print("== SHACL shapes on the inferred release")
-    findings = validate_release()
-    _print(f"  {len(findings)} violation(s)")
-    for finding in findings[:30]:
-        _print(f"  {finding.focus} {finding.path} {finding.value!r}: {finding.message}")
-    failures += bool(findings)
-    _print("== OWL reasoning (HermiT) on the asserted release")
-    from ifnonto.loading import load_graph
-    from ifnonto.reason import run_hermit
-
-    result = run_hermit(load_graph([paths.release_file("nt")]))
-    _print(f"  consistent: {result.consistent}; unsatisfiable classes: {len(result.unsatisfiable)}")
-    failures += (not result.consistent) + bool(result.unsatisfiable)
-    _print("all checks passed" if not failures else f"{failures} check(s) failed")
-    return EXIT_OK if not failures else EXIT_FINDINGS
+    return EXIT_OK if run_gate(say=_print).ok else EXIT_FINDINGS
 
 
 def cmd_reason(args) -> int:
@@ -604,6 +578,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _recover(folder: Path) -> None:
+    """Finish or undo a release switch that a killed build left in ``folder`` (see ifnonto.atomic)."""
+    from ifnonto.atomic import recover_release, remove_orphaned_temp_folders
+
+    try:
+        remove_orphaned_temp_folders()
+        outcome = recover_release(folder)
+    except OSError as exc:
+        raise IfnontoError(f"cannot repair the interrupted build in {folder}: {exc.strerror or exc}") from None
+    if outcome:
+        sys.stderr.write(f"ifnonto: {folder}: {outcome}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     try:
@@ -615,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
 
         progress.set_quiet(True)
     try:
+        from ifnonto import paths
+
+        _recover(paths.ONTOLOGY_DIR)
         return args.func(args)
     except IfnontoError as exc:
         sys.stderr.write(f"ifnonto {args.command}: error: {exc}\n")

@@ -1,4 +1,4 @@
-"""`ifnonto demo`: the main job — build, reason, validate and run every packaged query, with a summary."""
+"""`ifnonto demo`: the main job — build, run the gate (the checks of `ifnonto check`), then every packaged query."""
 
 from __future__ import annotations
 
@@ -13,29 +13,18 @@ def run_demo(say: Callable[[str], None]) -> int:
     from ifnonto.build import build
     from ifnonto.engines import OxigraphEngine
     from ifnonto.formats import render
-    from ifnonto.qc import run_qc
+    from ifnonto.gate import run_gate
     from ifnonto.queries import bind_values, registry
-    from ifnonto.validate import validate_release
 
-    problems = 0
     start = time.perf_counter()
     say("== 1. Build: compile ontology/src, reason with HermiT, write the release files")
     result = build()
     say(f"   {result.asserted_triples} asserted triples, {result.inferred_triples} inferred by the reasoner")
     for name, value in sorted(result.counts.items()):
         say(f"   {name}: {value}")
-    say("\n== 2. Quality control queries (each must return no rows)")
-    outcomes = run_qc([paths.release_file("nt", inferred=True)])
-    failed = [o for o in outcomes if not o.ok]
-    say(f"   {len(outcomes) - len(failed)} of {len(outcomes)} checks pass")
-    for outcome in failed:
-        say(f"   FAIL {outcome.check.name}: {len(outcome.result.rows)} row(s)")
-    problems += len(failed)
-    say("\n== 3. SHACL validation of the inferred release")
-    findings = validate_release()
-    say(f"   {len(findings)} violation(s)")
-    problems += bool(findings)
-    say("\n== 4. Every packaged query, with its default parameters (first rows)")
+    say("\n== 2. The gate, as `ifnonto check` runs it")
+    report = run_gate(rendered=result, say=lambda line: say("   " + line))
+    say("\n== 3. Every packaged query, with its default parameters (first rows)")
     engine = OxigraphEngine([paths.release_file("nt", inferred=True)])
     queries = registry()
     for name, query in queries.items():
@@ -43,6 +32,7 @@ def run_demo(say: Callable[[str], None]) -> int:
         say(f"\n-- {name}: {query.title} ({len(rows.rows)} rows)")
         shown = type(rows)(rows.columns, rows.rows[:5])
         say(render(shown, "table", max_width=45).rstrip())
-    say(f"\n== Summary: {len(queries)} queries run, {len(outcomes)} QC checks, "
+    problems = len(report.failures)
+    say(f"\n== Summary: {len(queries)} queries run, {len(report.of('qc'))} QC checks, "
         f"{'no problems' if not problems else f'{problems} problem(s)'}; {time.perf_counter() - start:.1f} s")
-    return EXIT_OK if not problems else EXIT_FINDINGS
+    return EXIT_OK if report.ok else EXIT_FINDINGS

@@ -5,6 +5,10 @@ Header format (one per line at the top of a query file)::
     # title: Members of an interferon type
     # description: ...
     # param: type | iri | type-I-IFN | the interferon type (an id such as type-I-IFN, or a full IRI)
+    # example: type=type-II-IFN
+
+An ``example`` line gives one more set of parameter values (``name=value; name=value``) that the tests hold to
+golden results, besides the defaults. ``tags: report`` marks the queries that ``ifnonto info`` runs.
 
 Parameters are bound as RDF terms (pyoxigraph ``substitutions``, rdflib ``initBindings``), never pasted into
 the query text, so a value cannot change the query's structure.
@@ -44,6 +48,7 @@ class PackagedQuery:
     requires_inference: bool = False
     tags: tuple[str, ...] = field(default_factory=tuple)
     asserted_only: bool = False   # a QC check that is meaningless on materialized conclusions
+    examples: tuple[dict[str, str], ...] = ()  # parameter values besides the defaults, held to golden results
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -56,6 +61,7 @@ def parse_header(path: Path) -> PackagedQuery:
     inference = False
     asserted_only = False
     tags: tuple[str, ...] = ()
+    examples: list[dict[str, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
             if line.strip():
@@ -80,9 +86,25 @@ def parse_header(path: Path) -> PackagedQuery:
             asserted_only = value.lower() == "asserted"
         elif key == "tags":
             tags = tuple(t.strip() for t in value.split(",") if t.strip())
+        elif key == "example":
+            examples.append(_parse_example(value, params, path, number))
     if not title or not description:
         raise IfnontoError("query header needs '# title:' and '# description:' lines", path=str(path), line=1)
-    return PackagedQuery(path.stem, path, title, description, tuple(params), text, inference, tags, asserted_only)
+    return PackagedQuery(path.stem, path, title, description, tuple(params), text, inference, tags, asserted_only,
+                         tuple(examples))
+
+
+def _parse_example(value: str, params: list[Param], path: Path, line: int) -> dict[str, str]:
+    example: dict[str, str] = {}
+    known = {p.name for p in params}
+    for pair in value.split(";"):
+        name, sep, raw = pair.partition("=")
+        name = name.strip()
+        if not sep or name not in known or name in example:
+            raise IfnontoError(f"example header must be 'name=value; ...' with parameters declared above it "
+                               f"(got {pair.strip()!r})", path=str(path), line=line)
+        example[name] = raw.strip()
+    return example
 
 
 def registry(folder: Path | None = None) -> dict[str, PackagedQuery]:

@@ -6,6 +6,7 @@ temporary folder that is removed afterwards (owlready2 leaves its input file beh
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -38,7 +39,10 @@ def require_java() -> str:
 
 @contextmanager
 def _private_tempdir() -> Iterator[str]:
-    folder = tempfile.mkdtemp(prefix="ifnonto-reason-")
+    from ifnonto.atomic import REASONER_TEMP_PREFIX
+
+    # the pid in the name lets the next command remove the folder if this process is killed
+    folder = tempfile.mkdtemp(prefix=f"{REASONER_TEMP_PREFIX}{os.getpid()}-")
     saved = tempfile.tempdir
     tempfile.tempdir = folder
     try:
