@@ -15,6 +15,7 @@ from ifnonto import paths
 from ifnonto.atomic import write_all
 from ifnonto.compile import compile_sources
 from ifnonto.errors import IfnontoError
+from ifnonto.reference_terms import IMPORT_NAME, import_text
 from ifnonto.serialize import FORMATS, context_document, serialize_all
 
 
@@ -38,6 +39,8 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
     asserted_text = serialize_all(compiled.graph)
     files = {out_dir / f"{paths.RELEASE_STEM}.{fmt}": asserted_text[fmt] for fmt in FORMATS}
     files[out_dir / f"{paths.RELEASE_STEM}.context.jsonld"] = context_document()
+    if compiled.reference_import is not None:
+        files[out_dir / "imports" / IMPORT_NAME] = import_text(compiled.reference_import)
     inferred_count = 0
     if inferred:
         from ifnonto.reason import reason

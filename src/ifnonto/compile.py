@@ -66,6 +66,7 @@ class Vocabulary:
 class Compiled:
     graph: Graph
     counts: dict[str, int] = field(default_factory=dict)
+    reference_import: Graph | None = None   # the MIREOT import merged into graph (written by the build)
 
 
 def local_name(iri: URIRef) -> str | None:
@@ -479,4 +480,11 @@ def compile_sources(source_dir: Path | None = None, version: str | None = None) 
     compiler = Compiler(source_dir or paths.SOURCE_DIR, version or __version__)
     compiled = compiler.run()
     compiler.link_section_steps()  # adds to compiled.graph, which is the compiler's graph
+    from ifnonto.reference_links import connect_reference_terms
+    from ifnonto.roles import add_roles
+
+    compiled.counts["roles"] = add_roles(compiled.graph, compiler.source_dir)
+    links = connect_reference_terms(compiled.graph)
+    compiled.reference_import = links.import_graph
+    compiled.counts.update(reference_types=len(links.typed), reference_close_matches=len(links.close))
     return compiled

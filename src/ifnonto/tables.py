@@ -21,6 +21,7 @@ SCHEMAS: dict[str, tuple[str, ...]] = {
     "events": ("id", "year", "label", "description", "agents", "concerns", "section", "refs", "evidence"),
     "sections": ("id", "label", "order", "parent", "steps"),
     "references": ("number", "first_author", "year", "title", "journal", "volume_pages", "doi", "pmid"),
+    "roles": ("entity", "role", "section", "refs", "evidence", "note"),
 }
 
 # Columns that must not be empty.
@@ -33,6 +34,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "events": ("id", "label", "description", "section", "evidence"),
     "sections": ("id", "label", "order"),
     "references": ("number",),
+    "roles": ("entity", "role", "section", "evidence", "note"),
 }
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
