@@ -17,10 +17,14 @@ VARIANTS = {
     "entity-profile": [{"entity": "CD274"}, {"entity": "ferroptosis"}],
     "isgs-by-type": [{"type": "type-II-IFN"}],
     "effects-by-species": [{"species": "human"}],
+    "effects-under-class": [{"class": "GO:0012501"}, {"class": "MONDO:0004993"}],
+    "studies-under-cancer-class": [{"class": "MONDO:0004992"}],
+    "isgs-by-function": [{"class": "CellDeathPromotingMolecule"}, {"class": "ImmuneCheckpointMolecule"}],
+    "cell-death-genes": [{"ifn": "type-I-IFN"}],
 }
 
 CASES: dict[str, tuple[str, dict[str, str]]] = {}
 for _name in registry():
     CASES[_name] = (_name, {})
     for _i, _params in enumerate(VARIANTS.get(_name, []), start=1):
-        CASES[f"{_name}--{'-'.join(_params.values())}"] = (_name, _params)
+        CASES[f"{_name}--{'-'.join(_params.values()).replace(':', '_')}"] = (_name, _params)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
-from ifnonto.iris import BASE, PREFIXES
+from ifnonto.iris import BASE, PREFIXES, XREF_PREFIXES
 
 PARAM_TYPES = ("iri", "string", "integer")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -104,6 +104,8 @@ def _expand_iri(value: str, param: str) -> str:
         prefix, _, local = value.partition(":")
         if prefix in PREFIXES:
             value = PREFIXES[prefix] + local
+        elif prefix in XREF_PREFIXES:  # a reference term as its CURIE: CL:0000738, GO:0012501, MONDO:0004993
+            value = XREF_PREFIXES[prefix] + local
     elif not value.startswith(("http://", "https://", "urn:")):
         value = BASE + value
     if _IRI_FORBIDDEN.search(value) or not value:
