@@ -189,3 +189,23 @@ def test_a_good_role_row_types_the_entity(tmp_path):
     assert compiled.counts["roles"] == 1
     assert (IFN.IFNG, RDF.type, IFN.Cytokine) in compiled.graph
     assert Literal("A secreted signalling protein.", lang="en") in set(compiled.graph.objects(None, None))
+
+
+@pytest.mark.parametrize("case", [("effects-under-class", "CL:0000738"), ("effects-under-class", "GO:0012501"),
+                                  ("studies-under-cancer-class", "MONDO:0004993")])
+def test_subclass_path_on_the_asserted_release_equals_materialized_types(engine, case):
+    """The packaged queries read the materialized types of the inferred release; the same question asked of the
+    asserted release through rdf:type/rdfs:subClassOf* (the imported hierarchy) gives the same rows."""
+    from ifnonto.engines import OxigraphEngine
+    from ifnonto.paths import release_file
+    from ifnonto.queries import bind_values, get_query
+
+    name, cls = case
+    query = get_query(name)
+    bindings = bind_values(query, {"class": cls})
+    path_text = query.text.replace("rdf:type ?class", "rdf:type/rdfs:subClassOf* ?class")
+    assert path_text != query.text
+    materialized = engine.select(query.text, bindings).rows
+    through_path = OxigraphEngine([release_file("nt")]).select(path_text, bindings).rows
+    assert len(materialized) >= 5
+    assert through_path == materialized

@@ -41,9 +41,22 @@ REPORTS = [
         (SUM(IF(?pol = ifn:positive, 1, 0)) AS ?positive) (SUM(IF(?pol = ifn:negative, 1, 0)) AS ?negative) WHERE {
         ?e a ifn:Effect ; ifn:hasRegulator ?r ; ifn:hasPolarity ?pol ; ifn:hasStep ?s .
         ?s ifn:stepNumber ?n ; rdfs:label ?stepLabel .
-        ?r ifn:hasIFNType ?t . ?t rdfs:label ?typeLabel .
-        BIND(STR(?typeLabel) AS ?type) BIND(CONCAT(STR(?n), " ", STR(?stepLabel)) AS ?step)
+        { ?r ifn:hasIFNType ?t . ?t rdfs:label ?typeLabel . BIND(STR(?typeLabel) AS ?type) }
+        UNION { ?r a ifn:InterferonType ; rdfs:label ?typeLabel . BIND(STR(?typeLabel) AS ?type) }
+        UNION { ?r a ifn:InterferonGroup ; rdfs:label ?typeLabel . FILTER NOT EXISTS { ?r a ifn:InterferonType }
+                BIND(CONCAT(STR(?typeLabel), " in general") AS ?type) }
+        BIND(CONCAT(STR(?n), " ", STR(?stepLabel)) AS ?step)
       } GROUP BY ?type ?step ORDER BY ?type ?step"""),
+    ("Cross-references linked to reference classes (typed: rdf:type; close: skos:closeMatch)",
+     """SELECT ?source (SUM(?isTyped) AS ?typed) (SUM(?isClose) AS ?close) (COUNT(*) AS ?xrefs) WHERE {
+        ?e <http://www.geneontology.org/formats/oboInOwl#hasDbXref> ?x .
+        BIND(STRBEFORE(STR(?x), ":") AS ?source)
+        FILTER(?source IN ("CL", "GO", "MONDO", "NCIT", "CHEBI", "EFO"))
+        BIND(IRI(CONCAT(IF(?source = "EFO", "http://www.ebi.ac.uk/efo/", "http://purl.obolibrary.org/obo/"),
+                        REPLACE(STR(?x), ":", "_"))) AS ?c)
+        BIND(IF(EXISTS { ?e a ?c }, 1, 0) AS ?isTyped)
+        BIND(IF(EXISTS { ?e <http://www.w3.org/2004/02/skos/core#closeMatch> ?c }, 1, 0) AS ?isClose)
+      } GROUP BY ?source ORDER BY ?source"""),
     ("Assertions lacking evidence", """SELECT ?assertion WHERE {
         VALUES ?kind { ifn:Effect ifn:PreclinicalStudy ifn:HistoricalEvent owl:Axiom }
         ?assertion a ?kind .
