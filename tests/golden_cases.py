@@ -20,7 +20,7 @@ VARIANTS = {
     "effects-under-class": [{"class": "GO:0012501"}, {"class": "MONDO:0004993"}],
     "studies-under-cancer-class": [{"class": "MONDO:0004992"}],
     "isgs-by-function": [{"class": "CellDeathPromotingMolecule"}, {"class": "ImmuneCheckpointMolecule"}],
-    "cell-death-genes": [{"ifn": "type-I-IFN"}],
+    "cell-death-genes": [{"ifn": "IFNA"}],
 }
 
 CASES: dict[str, tuple[str, dict[str, str]]] = {}
