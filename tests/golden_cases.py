@@ -8,4 +8,4 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {}
 for _name, _query in registry().items():
     CASES[_name] = (_name, {})
     for _params in _query.examples:
-        CASES[f"{_name}--{'-'.join(_params.values())}"] = (_name, _params)
+        CASES[f"{_name}--{'-'.join(_params.values()).replace(':', '_')}"] = (_name, _params)

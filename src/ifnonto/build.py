@@ -16,6 +16,7 @@ from ifnonto import paths
 from ifnonto.atomic import write_all
 from ifnonto.compile import compile_sources
 from ifnonto.errors import IfnontoError
+from ifnonto.reference_terms import IMPORT_NAME, import_text
 from ifnonto.serialize import FORMATS, context_document, serialize_all
 
 
@@ -40,6 +41,8 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
     asserted_text = serialize_all(compiled.graph)
     files = {out_dir / f"{paths.RELEASE_STEM}.{fmt}": asserted_text[fmt] for fmt in FORMATS}
     files[out_dir / f"{paths.RELEASE_STEM}.context.jsonld"] = context_document()
+    if compiled.reference_import is not None:
+        files[out_dir / "imports" / IMPORT_NAME] = import_text(compiled.reference_import)
     inferred_count = 0
     result = None
     if inferred:
@@ -62,6 +65,13 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
 
 def build(source_dir: Path | None = None, version: str | None = None, *, inferred: bool = True,
           out_dir: Path | None = None) -> BuildResult:
+    from ifnonto.atomic import write_text
+
     result = render(source_dir, version, inferred=inferred, out_dir=out_dir)
-    write_all(result.files)
+    # The import module is a source of its own folder (ontology/imports); the release set is switched as a whole.
+    release_folder = min(Path(path).parent for path in result.files)
+    for path, text in result.files.items():
+        if Path(path).parent != release_folder:
+            write_text(Path(path), text)
+    write_all({path: text for path, text in result.files.items() if Path(path).parent == release_folder})
     return result

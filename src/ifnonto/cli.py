@@ -158,9 +158,13 @@ def cmd_reason(args) -> int:
 
     from ifnonto.formats import shorten
 
+    from ifnonto.reference_terms import curie_of
+
     counts: dict[str, int] = {}
     for _s, p, o in result.inferred:
-        key = f"type {shorten(str(o))}" if p == RDF.type else shorten(str(p))
+        reference = curie_of(str(o)) if p == RDF.type else None  # one line per source, not per imported class
+        key = (f"type {reference.split(':')[0]} class (reference ontology)" if reference
+               else f"type {shorten(str(o))}" if p == RDF.type else shorten(str(p)))
         counts[key] = counts.get(key, 0) + 1
     _print(f"{len(result.inferred)} inferred triples:")
     for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: args.top]:

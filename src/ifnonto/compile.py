@@ -51,6 +51,7 @@ class Vocabulary:
 class Compiled:
     graph: Graph
     counts: dict[str, int] = field(default_factory=dict)
+    reference_import: Graph | None = None   # the MIREOT import merged into graph (written by the build)
 
 
 def local_name(iri: URIRef) -> str | None:
@@ -240,7 +241,7 @@ class Compiler:
         for source in self.sources:
             folder = source.record.folder
             tables[source.record.id] = {kind: read_folder(folder / kind, kind)
-                                        for kind in ("effects", "studies", "events", "facts", "retired")}
+                                        for kind in ("effects", "studies", "events", "facts", "retired", "roles")}
             for kind in ("effects", "events", "retired"):
                 self.each(tables[source.record.id][kind], lambda row: self.define(row, "id", row["id"]))
         self.raise_errors()  # later rows may only be checked against a complete, unambiguous set of ids
@@ -253,6 +254,7 @@ class Compiler:
             self.studies(rows["studies"], source)
             self.each(rows["events"], lambda row: self.event(row, source))
             self.each(rows["retired"], lambda row: self.retired(row, source))
+            self.each(rows["roles"], lambda row: self.role(row, source))
             self.each(source.section_steps, lambda row: self.section_steps(row, source))
             for kind in ("effects", "studies", "events"):
                 self.counts[kind] = self.counts.get(kind, 0) + len(rows[kind])
@@ -479,6 +481,27 @@ class Compiler:
             self.add(axiom, SKOS.note, self.literal(row["note"]))
         self.counts["facts"] = self.counts.get("facts", 0) + 1
 
+    def role(self, row: Row, source: SourceContext) -> None:
+        """A functional class of a molecule (pro-apoptotic, CDK inhibitor, ...) that the source gives it: an
+        rdf:type assertion with the same evidence annotation as a fact."""
+        role = row["role"]
+        if role not in self.vocab.classes or "MolecularEntity" not in self.vocab.ancestors(role):
+            raise row.error("role", f"unknown role {role!r}: not a subclass of MolecularEntity in core.ttl")
+        entity = self.ref(row, "entity", row["entity"], "MolecularEntity")
+        self.add(entity, RDF.type, IFN[role])
+        axiom = self.axiom_node(entity, RDF.type, IFN[role], row, source)
+        if axiom in self.axioms:
+            first = self.axioms[axiom]
+            raise row.error(None, f"duplicate role row: same role, section, refs and evidence as {first.path}:{first.line}")
+        self.axioms[axiom] = row
+        self.add(axiom, RDF.type, OWL.Axiom)
+        self.add(axiom, OWL.annotatedSource, entity)
+        self.add(axiom, OWL.annotatedProperty, RDF.type)
+        self.add(axiom, OWL.annotatedTarget, IFN[role])
+        self.evidence(axiom, row, source)
+        self.add(axiom, SKOS.note, self.literal(row["note"]))
+        self.counts["roles"] = self.counts.get("roles", 0) + 1
+
     @staticmethod
     def axiom_node(s, p, o, row: Row, source: SourceContext) -> BNode:
         # A stable blank-node id per fact and evidence keeps the build reproducible when rows move.
@@ -586,4 +609,10 @@ def compile_sources(source_dir: Path | None = None, version: str | None = None, 
     from ifnonto.version import __version__
 
     compiler = Compiler(source_dir or paths.SOURCE_DIR, version or __version__, sources, entity_dirs, mapping_dirs)
-    return compiler.run()
+    compiled = compiler.run()
+    from ifnonto.reference_links import connect_reference_terms
+
+    links = connect_reference_terms(compiled.graph)
+    compiled.reference_import = links.import_graph
+    compiled.counts.update(reference_types=len(links.typed), reference_close_matches=len(links.close))
+    return compiled

@@ -5,6 +5,19 @@ ONTOLOGY_IRI = f"{BASE}ifn-cancer.owl"
 
 # The prefixes accepted in cross-references and their syntax live in ontology/src/schema.yaml.
 
+
+def xref_prefixes() -> dict[str, str]:
+    """Cross-reference prefix -> IRI namespace (CL -> http://purl.obolibrary.org/obo/CL_), from the schema."""
+    global _XREF_PREFIXES
+    if _XREF_PREFIXES is None:
+        from ifnonto.schema import load_schema
+
+        _XREF_PREFIXES = {prefix: spec.iri for prefix, spec in load_schema().xref_prefixes.items()}
+    return _XREF_PREFIXES
+
+
+_XREF_PREFIXES: dict[str, str] | None = None
+
 PREFIXES = {
     "ifn": BASE,
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
-from ifnonto.iris import BASE, PREFIXES
+from ifnonto.iris import BASE, PREFIXES, xref_prefixes
 
 PARAM_TYPES = ("iri", "string", "integer")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -137,6 +137,8 @@ def _expand_iri(value: str, param: str) -> str:
         prefix, _, local = value.partition(":")
         if prefix in PREFIXES:
             value = PREFIXES[prefix] + local
+        elif prefix in xref_prefixes():  # a reference term as its CURIE: CL:0000738, GO:0012501, MONDO:0004993
+            value = xref_prefixes()[prefix] + local
     elif not value.startswith(("http://", "https://", "urn:")):
         value = BASE + value
     if _IRI_FORBIDDEN.search(value) or not value:

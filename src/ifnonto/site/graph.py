@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ifnonto import paths
-from ifnonto.iris import BASE, PREFIXES, XREF_PREFIXES
+from ifnonto.iris import BASE, PREFIXES, xref_prefixes
 from ifnonto.queries import registry
 from ifnonto.site import roles
 
@@ -83,9 +83,9 @@ def curie(iri: str) -> str:
 def xref_url(xref: str) -> str | None:
     """A resolver URL for a cross-reference CURIE (identifiers.org or the official OBO PURL), if known."""
     prefix, sep, local = xref.partition(":")
-    if not sep or prefix not in XREF_PREFIXES or not local:
+    if not sep or prefix not in xref_prefixes() or not local:
         return None
-    return XREF_PREFIXES[prefix] + local
+    return xref_prefixes()[prefix] + local
 
 
 class SiteGraph:
