@@ -316,11 +316,13 @@ class Compiler:
             self.add(fig, IFN.fromSource, node)
         return source
 
-    def deprecate(self, old: URIRef, new: URIRef, label: str, source: SourceContext) -> None:
-        """Keep a renamed IRI resolvable, in the OBO way: deprecated, pointing to its replacement."""
+    def deprecate(self, old: URIRef, new: URIRef, label: str, source: SourceContext, name: str | None = None) -> None:
+        """Keep a renamed IRI resolvable, in the OBO way: deprecated, pointing to its replacement. The definition
+        names the thing by ``name`` (its id) when its label is a heading of the source, which is not ours to copy
+        into prose."""
         self.add(old, RDF.type, OWL.NamedIndividual)
         self.add(old, RDFS.label, self.literal(f"obsolete {label}"))
-        self.add(old, IAO_DEFINITION, self.literal(f"Obsolete identifier of {label} of {source.record.label}, "
+        self.add(old, IAO_DEFINITION, self.literal(f"Obsolete identifier of {name or label} of {source.record.label}, "
                                                    f"kept so that it resolves; replaced by the source-scoped IRI."))
         self.add(old, OWL.deprecated, Literal(True))
         self.add(old, IAO_REPLACED_BY, new)
@@ -350,7 +352,8 @@ class Compiler:
                     raise row.error("parent", f"unknown section {row['parent']!r}")
                 self.add(node, IFN.isSubsectionOf, source.section_iri(row["parent"]))
             if source.record.replaces_unscoped:
-                self.deprecate(IFN[f"section/{row['id']}"], node, f"section {row['label']}", source)
+                self.deprecate(IFN[f"section/{row['id']}"], node, f"section {row['label']}", source,
+                               name=f"the section `{row['id']}`")
         source.section_steps = rows  # linked once the steps are defined
 
     def section_steps(self, row: Row, source: SourceContext) -> None:
