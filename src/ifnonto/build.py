@@ -41,7 +41,9 @@ def render(source_dir: Path | None = None, version: str | None = None, *, inferr
     asserted_text = serialize_all(compiled.graph)
     files = {out_dir / f"{paths.RELEASE_STEM}.{fmt}": asserted_text[fmt] for fmt in FORMATS}
     files[out_dir / f"{paths.RELEASE_STEM}.context.jsonld"] = context_document()
-    if compiled.reference_import is not None:
+    if compiled.reference_import is not None and out_dir == paths.ONTOLOGY_DIR:
+        # the import module lives beside the release it is merged into; a build elsewhere (a test, a
+        # user's --out) writes the release files only
         files[out_dir / "imports" / IMPORT_NAME] = import_text(compiled.reference_import)
     inferred_count = 0
     result = None
@@ -69,7 +71,7 @@ def build(source_dir: Path | None = None, version: str | None = None, *, inferre
 
     result = render(source_dir, version, inferred=inferred, out_dir=out_dir)
     # The import module is a source of its own folder (ontology/imports); the release set is switched as a whole.
-    release_folder = min(Path(path).parent for path in result.files)
+    release_folder = Path(out_dir) if out_dir else paths.ONTOLOGY_DIR
     for path, text in result.files.items():
         if Path(path).parent != release_folder:
             write_text(Path(path), text)

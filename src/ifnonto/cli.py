@@ -297,7 +297,17 @@ def run_adhoc(text: str, args):
     from ifnonto.iris import PREFIXES
     from ifnonto.sparql_guard import check_query
 
+    from ifnonto.engines import syntax_error
+    from ifnonto.sparql_guard import QuerySyntaxError
+
     full = with_prefixes(text)
+    try:
+        check_query(full, allow_service=True, remote_dataset=True)  # syntax only here; refusals below
+    except QuerySyntaxError as exc:
+        reason, line, column = exc.syntax
+        if line == 1 and column:  # the predefined prefixes were put in front of the user's first line
+            column = max(1, column - (len(full) - len(text)))
+        raise syntax_error(reason, text, line, column) from None
     if getattr(args, "endpoint", None):  # the remote store resolves FROM itself; no local engine runs the query
         check_query(full, allow_service=args.allow_service, remote_dataset=True)
         return _engine(args).select(full, None, timeout=args.timeout)

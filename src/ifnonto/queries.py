@@ -280,7 +280,9 @@ def parameter_values(param: Param, engine) -> tuple[list[str], bool]:
     shared = " ".join(f"<{iri}> a ?class ." for iri in seeds)
     rows = engine.select(
         "SELECT ?class (COUNT(DISTINCT ?member) AS ?n) WHERE { " + shared + " ?member a ?class . "
-        "FILTER(STRSTARTS(STR(?class), \"" + BASE + "\")) FILTER(isIRI(?member)) } GROUP BY ?class "
+        "FILTER(STRSTARTS(STR(?class), \"" + BASE + "\")) FILTER(isIRI(?member)) "
+        # a defined class (filled by the reasoner from what the data says) is not a kind of value
+        "FILTER NOT EXISTS { ?class <http://www.w3.org/2002/07/owl#equivalentClass> ?definition } } GROUP BY ?class "
         "HAVING (COUNT(DISTINCT ?member) > 1) ORDER BY ?n ?class LIMIT 1").rows
     named = [_short_id(iri) for iri in seeds]
     if not rows or rows[0][0] is None:

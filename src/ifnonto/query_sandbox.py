@@ -151,7 +151,9 @@ class EngineHandler:
 
     def __call__(self, task):
         text, bindings, prefixes = task
-        return self.engine.run(text, bindings, prefixes=prefixes)
+        # the worker is the killable process: run in it directly (the rdflib engine's own child process would
+        # be a child of a daemon, which multiprocessing refuses)
+        return self.engine._run(text, bindings, prefixes)
 
 
 def _make_engine_handler(engine: str, files: list[str]):

@@ -86,6 +86,15 @@ def precheck(text: str) -> None:
 class Verdict:
     refusal: str | None          # why the query is refused, or None
     kind: str = "query"          # "query" or "update"
+    syntax: tuple | None = None  # (reason, line, column) when the text does not parse
+
+
+class QuerySyntaxError(IfnontoError):
+    """The query does not parse; ``syntax`` is (reason, line, column) for a message that points at it."""
+
+    def __init__(self, message: str, syntax: tuple):
+        super().__init__(message)
+        self.syntax = syntax
 
 
 def _walk(node, seen_ids: set[int]):
@@ -127,7 +136,10 @@ def _verdict(text: str, allow_service: bool, allow_update: bool, remote_dataset:
                                "are run", "update")
             message = str(query_error).split("\n")[0] if isinstance(query_error, ParseException) \
                 else "too deeply nested"
-            return Verdict(f"SPARQL syntax error (or syntax the safety check cannot read): {message}")
+            position = (query_error.msg, query_error.lineno, query_error.col) \
+                if isinstance(query_error, ParseException) else (message, None, None)
+            return Verdict(f"SPARQL syntax error (or syntax the safety check cannot read): {message}",
+                           syntax=position)
     if kind == "update" and not allow_update:
         return Verdict("SPARQL update is refused: only SELECT, ASK, CONSTRUCT and DESCRIBE queries are run",
                        "update")
@@ -151,6 +163,8 @@ def check_query(text: str, *, allow_service: bool = False, allow_update: bool = 
     local engine would download (refused)."""
     precheck(text)
     verdict = _verdict(text, allow_service, allow_update, remote_dataset)
+    if verdict.syntax:
+        raise QuerySyntaxError(verdict.refusal, verdict.syntax)
     if verdict.refusal:
         raise IfnontoError(verdict.refusal)
 
