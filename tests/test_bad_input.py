@@ -149,7 +149,7 @@ def release_sets(tmp_path_factory):
     src = copy_sources(base / "src")
     old = base / "old"
     assert run_cli("build", "--no-reason", "--source", str(src), "--out", str(old)).returncode == 0
-    append(src / "entities/mini.tsv", "IFNX\tInterferon\tIFN-x\tA made-up interferon.\t\t\t\t\t")
+    append(src / "entities/mini.tsv", "IFNX\tInterferon\tIFN-x\tA made-up interferon.\t\t\t\t")
     new = base / "new"
     assert run_cli("build", "--no-reason", "--source", str(src), "--out", str(new)).returncode == 0
     old_set, new_set = snapshot(old), snapshot(new)
