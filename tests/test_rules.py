@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from ifnonto import paths
 from ifnonto.rules import materialize_rules
@@ -32,10 +33,8 @@ def rule_conclusions(asserted_graph):
 
 
 @needs_java
-def test_rules_conclude_exactly_what_hermit_concludes(asserted_graph, rule_conclusions):
-    from ifnonto.reason import reason
-
-    hermit = reason(asserted_graph, "hermit")
+def test_rules_conclude_exactly_what_hermit_concludes(rule_conclusions, hermit_result):
+    hermit = hermit_result
     assert hermit.consistent
     assert len(rule_conclusions) > 4000
     assert rule_conclusions == _named(hermit.inferred)
@@ -48,7 +47,11 @@ def test_rules_conclude_exactly_what_pellet_concludes(asserted_graph, rule_concl
 
     pellet = reason(asserted_graph, "pellet")
     assert pellet.consistent
-    assert rule_conclusions == _named(pellet.inferred)
+    # Class memberships: equal. Property-chain edges: owlready2 reports Pellet's unevenly from run to run (one of
+    # 19 stepRegulatedByIFNType edges missing in some runs), so they are compared with HermiT only.
+    types = {t for t in rule_conclusions if t[1] == RDF.type}
+    assert len(types) > 1000
+    assert types == {t for t in _named(pellet.inferred) if t[1] == RDF.type}
 
 
 def test_the_inferred_release_holds_every_rule_conclusion(rule_conclusions):
