@@ -185,9 +185,9 @@ def test_load_file_uses_the_safe_loader(tmp_path):
 
 
 def test_serve_file_uses_the_safe_loader(tmp_path):
-    from ifnonto.serve import make_server
+    from ifnonto.serve import check_served_files
 
     path = tmp_path / "bomb.rdf"
     path.write_text(BOMB)
     with pytest.raises(IfnontoError, match="DOCTYPE"):
-        make_server([path], "127.0.0.1", 0)
+        check_served_files([path])

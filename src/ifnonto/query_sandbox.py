@@ -8,7 +8,6 @@ segfaults pyoxigraph, a cross product grew a server to 3.1 GB in 40 s; neither c
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 import resource

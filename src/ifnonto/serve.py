@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import socket
-import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,26 +42,14 @@ class ServeOptions:
 
 
 def check_served_files(files: list[Path]) -> list[Path]:
-    """Every file is a regular, readable RDF file that the project's safe loader accepts (no FIFO, device or
-    directory; no entity bomb), checked before any worker starts."""
-    from ifnonto.loading import check_safe, guess_format, strict_check
+    """Every file is a regular, readable RDF file that the project's safe loader reads (no FIFO, device or
+    directory; no entity bomb; valid syntax), checked before any worker starts."""
+    from ifnonto.loading import iter_quads
 
     checked = []
     for path in map(Path, files):
-        try:
-            mode = path.stat().st_mode
-        except OSError as exc:
-            raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        if not stat.S_ISREG(mode):
-            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (FIFO, device or socket)"
-            raise IfnontoError(f"{kind}: give an RDF file", path=str(path))
-        form = guess_format(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise IfnontoError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        check_safe(data, form, path)
-        strict_check(data, form, path)
+        for _quad in iter_quads(path):
+            pass
         checked.append(path)
     return checked
 
