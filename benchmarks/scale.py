@@ -78,7 +78,8 @@ def main() -> None:
             pkg[k] = per_call(lambda k=k: engines[k].select(query.text, bindings), repeat)
             raw[k] = per_call(lambda k=k: raw_oxigraph_query(stores[k], query.text, bindings), repeat)
         rows.append((f"query {name}", pkg, pkg[scales[-1]] / raw[scales[-1]]))
-    del engines, stores
+    engines.clear()
+    stores.clear()
 
     if not args.skip_reason:
         cli = [sys.executable, "-m", "ifnonto", "reason", "--top", "0"]
