@@ -4,6 +4,7 @@ line, the rdflib engine stops on --timeout and Ctrl-C, and a build that cannot w
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import signal
 import stat
 import subprocess
@@ -128,6 +129,14 @@ def test_build_into_a_read_only_folder_is_one_line(tmp_path, monkeypatch, capsys
             raise PermissionError(13, "Permission denied", str(dir))
 
         monkeypatch.setattr(tempfile, "mkstemp", refuse)
+        real_mkdir = Path.mkdir
+
+        def refuse_inside(self, *args, **kw):  # the release set is staged in a folder inside ``out``
+            if str(self).startswith(str(out)):
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_mkdir(self, *args, **kw)
+
+        monkeypatch.setattr(Path, "mkdir", refuse_inside)
     code = cli.main(["build", "--no-reason", "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "Permission denied" in err and str(out) in err, err
