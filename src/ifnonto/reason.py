@@ -192,21 +192,10 @@ def materialize(asserted: Graph, inferred: Graph) -> Graph:
 
 
 def _closure(pairs: set[tuple]) -> dict:
-    parents: dict = {}
-    for child, parent in pairs:
-        parents.setdefault(child, set()).add(parent)
-    result: dict = {}
-    for start in parents:
-        seen: set = set()
-        todo = list(parents[start])
-        while todo:
-            node = todo.pop()
-            if node in seen or node == start:
-                continue
-            seen.add(node)
-            todo.extend(parents.get(node, ()))
-        result[start] = seen
-    return result
+    """child -> every ancestor, for (child, parent) pairs."""
+    from ifnonto.rules import _closure as closure, _pairs_to_map
+
+    return closure(_pairs_to_map(pairs))
 
 
 def explain_inconsistency(graph: Graph) -> list[str]:
