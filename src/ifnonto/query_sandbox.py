@@ -149,7 +149,7 @@ class EngineHandler:
         self.engine = make_engine(engine, files)
 
     def __call__(self, task):
-        text, bindings, prefixes = task
+        text, bindings, prefixes = task if len(task) == 3 else (*task, None)
         # the worker is the killable process: run in it directly (the rdflib engine's own child process would
         # be a child of a daemon, which multiprocessing refuses)
         return self.engine._run(text, bindings, prefixes)
