@@ -170,7 +170,7 @@ def test_entity_page_shows_definition_synonyms_resolvable_xrefs_effects_and_evid
     assert page.count('class="pol pol-positive"') > 20 and page.count('class="pol pol-negative"') > 10
     assert re.search(r'href="https://doi\.org/10\.[^"]+"', page)         # a cited reference's DOI
     assert "../figures/n-IFNG.svg" in page
-    reference = (built_site / "entity" / "ref-10.html").read_text(encoding="utf-8")
+    reference = (built_site / "entity" / "source_zhang2021_ref-10.html").read_text(encoding="utf-8")
     assert 'href="https://doi.org/10.1016/j.immuni.2018.09.024"' in reference
 
 
