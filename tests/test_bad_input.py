@@ -55,7 +55,7 @@ CASES = {
     "bad evidence": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t24\tXYZ\t\t"),
                      "sources/mini/facts/mini.tsv:{n}", "evidence: unknown value 'XYZ'"),
     "wrong class in context": (lambda s: append(s / "sources/mini/effects/mini.tsv", "EF-9\tIFNG\tincreases\tapoptosis\t+\tmelanoma"
-                               + "\t" * 13 + "cell-death\t113\tTAS\tx."),
+                               + "\t" * 13 + "cell-death\t113\tTAS\tx.\t\tstated"),
                                "sources/mini/effects/mini.tsv:{n}", "steps: 'melanoma' must be a CancerImmunityCycleStep"),
     "malformed xref": (lambda s: append(s / "mappings/mini.sssom.tsv", "ifn:IFNB1\tIFN-β\toboInOwl:hasDbXref\t"
                                         "HGNC:54x34\tIFNB1\tsemapv:ManualMappingCuration\t"),
