@@ -27,10 +27,12 @@ ANNOTATIONS = {
 def annotate(src, extra: dict[str, dict[str, str]] = ANNOTATIONS):
     table = src / "sources" / "mini" / "effects" / "mini.tsv"
     lines = table.read_text(encoding="utf-8").splitlines()
-    out = [lines[0] + "\t" + "\t".join(OPTIONAL)]
+    width = len(lines[0].split("\t")) - len([c for c in lines[0].split("\t") if c in OPTIONAL])
+    cut = lambda line: "\t".join(line.split("\t")[:width])  # noqa: E731 - the required columns only
+    out = [cut(lines[0]) + "\t" + "\t".join(OPTIONAL)]
     for line in lines[1:]:
         values = extra.get(line.split("\t")[0], {})
-        out.append(line + "\t" + "\t".join(values.get(name, "") for name in OPTIONAL))
+        out.append(cut(line) + "\t" + "\t".join(values.get(name, "") for name in OPTIONAL))
     table.write_text("\n".join(out) + "\n", encoding="utf-8")
     return table
 
