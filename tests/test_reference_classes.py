@@ -23,13 +23,9 @@ GO_ROOTS = {OBO.GO_0008150, OBO.GO_0005575, OBO.GO_0003674}
 
 
 def ancestors(graph: Graph, node: URIRef) -> set[URIRef]:
-    seen, todo = {node}, [node]
-    while todo:
-        for parent in graph.objects(todo.pop(), RDFS.subClassOf):
-            if isinstance(parent, URIRef) and parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
-    return seen
+    from ifnonto.diagnose import named_ancestors
+
+    return named_ancestors(graph, node)
 
 
 def test_committed_import_is_marked_and_sorted():

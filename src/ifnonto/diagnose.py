@@ -20,7 +20,8 @@ def _label(graph: Graph, node) -> str:
     return f"{name} ({label})" if label is not None and str(label) != name else name
 
 
-def _ancestors(graph: Graph, cls) -> set:
+def named_ancestors(graph: Graph, cls) -> set:
+    """``cls`` and every named class above it through rdfs:subClassOf."""
     seen, todo = {cls}, [cls]
     while todo:
         for parent in graph.objects(todo.pop(), RDFS.subClassOf):
@@ -70,7 +71,7 @@ def find_contradictions(graph: Graph) -> list[str]:
             if isinstance(range_, URIRef) and o in individuals:
                 origins.setdefault(o, []).append((range_, f"is the value of {_label(graph, prop)} whose range is"))
     for ind, sources in sorted(origins.items()):
-        expanded = [(anc, cls, why) for cls, why in sources for anc in _ancestors(graph, cls)]
+        expanded = [(anc, cls, why) for cls, why in sources for anc in named_ancestors(graph, cls)]
         reported = set()
         for (a, ca, wa), (b, cb, wb) in combinations(expanded, 2):
             key = frozenset((a, b))

@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 
 from ifnonto.reference_terms import REFERENCE_PREFIXES, curie_of, iri_of, reference_import
 from ifnonto.vocab import IFN, OBOINOWL, SKOS
+from ifnonto.diagnose import named_ancestors
 
 GO_BIOLOGICAL_PROCESS = iri_of("GO:0008150")
 GO_CELLULAR_COMPONENT = iri_of("GO:0005575")
@@ -51,22 +52,11 @@ def reference_xrefs(graph: Graph) -> dict[URIRef, set[str]]:
     return found
 
 
-def _ancestors(graph: Graph, start: URIRef) -> set[URIRef]:
-    seen = {start}
-    todo = [start]
-    while todo:
-        for parent in graph.objects(todo.pop(), RDFS.subClassOf):
-            if isinstance(parent, URIRef) and parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
-    return seen
-
-
 def _rule(curie: str, imported: Graph) -> str:
     prefix = curie.split(":")[0]
     if prefix != "GO":
         return prefix
-    above = _ancestors(imported, iri_of(curie))
+    above = named_ancestors(imported, iri_of(curie))
     if GO_BIOLOGICAL_PROCESS in above:
         return "GO:process"
     if GO_CELLULAR_COMPONENT in above:
@@ -84,7 +74,7 @@ def decide_links(graph: Graph, ontology_dir=None) -> ReferenceLinks:
         kinds: set[URIRef] = set()
         for cls in graph.objects(entity, RDF.type):
             if isinstance(cls, URIRef) and str(cls).startswith(str(IFN)):
-                kinds |= _ancestors(graph, cls)
+                kinds |= named_ancestors(graph, cls)
         for curie in sorted(xrefs[entity]):
             wanted = TYPING_RULES.get(_rule(curie, links.import_graph), ())
             if kinds.intersection(wanted):
