@@ -168,6 +168,26 @@ def test_unknown_prefix_is_named():
     assert done.returncode == 2 and "unknown prefix" in done.stderr and "ifnonto prefixes" in done.stderr
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("query, message", [
+    ("SELECT ?e WHERE { ?e ifn:inducedby ?x }", "ifn:inducedby is not in the data (did you mean ifn:inducedBy"),
+    ("SELECT ?e WHERE { ?e ifn:hasTarget <https://w3id.org/ifn-cancer/IFNGG> }",
+     "ifn:IFNGG is not in the data (did you mean ifn:IFNG"),
+    ("CONSTRUCT WHERE { ?s ifn:producesIFN ?o }", "ifn:producesIFN is not in the data"),
+    ("ASK { ifn:IFNG rdfs:lable ?l }", "rdfs:lable is not defined by its vocabulary"),
+])
+def test_a_typo_in_a_term_is_named_not_answered_with_no_rows(engine, query, message):
+    done = run_cli("sparql", query, "--engine", engine)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_an_empty_answer_with_known_terms_is_an_answer():
+    done = run_cli("sparql", "SELECT ?s WHERE { ?s a ifn:Interferon ; rdfs:label 'no such label' }")
+    assert done.returncode == 0 and "(0 rows)" in done.stdout, done.stderr
+    done = run_cli("sparql", "ASK { ifn:IFNG ifn:hasIFNType ifn:type-I-IFN }")
+    assert done.returncode == 0 and "false" in done.stdout, done.stderr
+
+
 # ---------------------------------------------------------------------------------------------- output
 
 def test_table_fits_the_terminal_width():

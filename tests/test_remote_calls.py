@@ -124,6 +124,14 @@ def test_malformed_endpoint_replies_are_one_line_errors(fake, body, fragment):
     assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("body", [b'{"head": {"vars": []}, "results": {"bindings": []}}', b"<html>oops</html>"])
+def test_a_construct_reply_that_is_not_rdf_is_a_one_line_error(fake, body):
+    server = fake(answer(body, ctype="application/n-triples"))
+    done = run_cli("sparql", "--endpoint", f"{server.base}/sparql", "CONSTRUCT WHERE { ?s ?p ?o }")
+    assert done.returncode == 2 and "did not return N-Triples or Turtle" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_a_boolean_reply_to_a_count_and_a_non_integer_count_are_reported(fake):
     server = fake(answer(b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", '
                          b'"value": "many"}}]}}'))

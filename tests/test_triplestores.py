@@ -109,6 +109,32 @@ def test_bound_parameters_give_the_same_rows_on_virtuoso_and_oxigraph(virtuoso, 
     assert sorted(vi.select(query.text, params).rows) == sorted(ox.select(query.text, params).rows) != []
 
 
+CONSTRUCT_TEXT = ("CONSTRUCT { ?cell ifn:produces ?ifn } WHERE { ?cell ifn:produces ?ifn }")
+
+
+def graph_lines(text: str) -> set[str]:
+    return {line for line in text.splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "virtuoso"])
+def test_construct_and_describe_through_an_endpoint_give_the_local_triples(request, store):
+    if store == "oxigraph" and oxigraph_binary() is None or store == "virtuoso" and not shutil.which("virtuoso-t"):
+        pytest.skip(f"{store} is not installed")
+    server = request.getfixturevalue(store)
+    load_with_cli(server, "--inferred")
+    local = run_cli("sparql", "--format", "ntriples", CONSTRUCT_TEXT)
+    remote = run_cli("sparql", "--endpoint", server.query, "--graph", DEFAULT_GRAPH, "--format", "ntriples",
+                     CONSTRUCT_TEXT)
+    assert local.returncode == remote.returncode == 0, remote.stderr
+    assert len(graph_lines(local.stdout)) > 10
+    assert graph_lines(remote.stdout) == graph_lines(local.stdout)
+    described = run_cli("sparql", "--endpoint", server.query, "--graph", DEFAULT_GRAPH, "--format", "ntriples",
+                        "DESCRIBE ifn:IFNG")
+    assert described.returncode == 0, described.stderr
+    label = "<https://w3id.org/ifn-cancer/IFNG> <http://www.w3.org/2000/01/rdf-schema#label> "
+    assert any(line.startswith(label) for line in described.stdout.splitlines()), described.stdout[:500]
+
+
 @needs_oxigraph
 def test_load_replaces_the_graph(oxigraph):
     endpoints = Endpoints.derive(oxigraph.query)

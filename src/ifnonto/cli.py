@@ -310,14 +310,32 @@ def run_adhoc(text: str, args):
         raise syntax_error(reason, text, line, column) from None
     if getattr(args, "endpoint", None):  # the remote store resolves FROM itself; no local engine runs the query
         check_query(full, allow_service=args.allow_service, remote_dataset=True)
-        return _engine(args).select(full, None, timeout=args.timeout)
-    # a crash or runaway query ends in a killed worker process, not here; the worker checks the query first
-    from ifnonto.engines import default_data
-    from ifnonto.query_sandbox import run_isolated_query
+        engine = _engine(args)
+        result = engine.run(full, None, timeout=args.timeout)
+        select = lambda q: engine.select(q, None, timeout=args.timeout).rows  # noqa: E731
+    else:
+        # a crash or runaway query ends in a killed worker process, not here; the worker checks the query first
+        from ifnonto.engines import default_data
+        from ifnonto.query_sandbox import run_isolated_query
 
-    return run_isolated_query(args.engine, default_data(inferred=not args.asserted), text,
-                              allow_service=args.allow_service, timeout=args.timeout, prefixes=PREFIXES,
-                              checked_text=full)
+        data = default_data(inferred=not args.asserted)
+        result = run_isolated_query(args.engine, data, text, allow_service=args.allow_service,
+                                    timeout=args.timeout, prefixes=PREFIXES, checked_text=full)
+        select = lambda q: run_isolated_query("oxigraph", data, q, timeout=args.timeout).rows  # noqa: E731
+    if _is_empty(result):  # a typo in a term gives no answer: say so instead of "0 rows", exit 0
+        from ifnonto.iris import BASE
+        from ifnonto.query_terms import NAMES_QUERY, check_terms
+
+        check_terms(full, select, lambda: [row[0] for row in select(NAMES_QUERY % BASE)])
+    return result
+
+
+def _is_empty(result) -> bool:
+    from ifnonto.queries import GraphResult
+
+    if isinstance(result, GraphResult):
+        return len(result) == 0
+    return result.boolean is False or (result.boolean is None and not result.rows)
 
 
 def cmd_sparql(args) -> int:

@@ -324,6 +324,39 @@ class RemoteEngine:
             raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
         return parse_results_json(body, self.endpoint)
 
+    def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
+        """Any query form: CONSTRUCT and DESCRIBE ask for N-Triples and give a GraphResult. ``prefixes`` are
+        expected in the text already (the endpoint may not know them)."""
+        from ifnonto.sparql_guard import query_form
+
+        if query_form(text) not in ("CONSTRUCT", "DESCRIBE"):
+            return self.select(text, bindings, timeout)
+        from ifnonto.http import post_form
+
+        params = {"query": with_values_clause(text, bindings or {})}
+        if self.default_graph:
+            params["default-graph-uri"] = self.default_graph
+        # Turtle is accepted too (some stores ignore the order of preference); it is parsed as Turtle either way,
+        # since N-Triples is a subset of it
+        status, body = post_form(self.endpoint, params, accept="application/n-triples, text/turtle;q=0.9",
+                                 timeout=timeout or self.timeout, client=self.client)
+        if status >= 400:
+            raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
+        return parse_graph_reply(body, self.endpoint)
+
+
+def parse_graph_reply(body: str, endpoint: str) -> GraphResult:
+    """The triples of a CONSTRUCT or DESCRIBE reply, re-serialized as N-Triples; anything that is not RDF is a
+    one-line error naming the endpoint and the line."""
+    import pyoxigraph as ox
+
+    try:
+        triples = [quad.triple for quad in ox.parse(body.encode("utf-8"), format=ox.RdfFormat.TURTLE)]
+    except SyntaxError as exc:
+        raise IfnontoError(f"endpoint {endpoint} did not return N-Triples or Turtle ({exc}): {body[:120]!r}") \
+            from None
+    return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else "")
+
 
 def parse_results_json(body: str, endpoint: str) -> QueryResult:
     """W3C SPARQL 1.1 Query Results JSON, checked: anything else ({} or [] or a truncated reply) is a one-line

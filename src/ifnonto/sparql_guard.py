@@ -87,6 +87,7 @@ class Verdict:
     refusal: str | None          # why the query is refused, or None
     kind: str = "query"          # "query" or "update"
     syntax: tuple | None = None  # (reason, line, column) when the text does not parse
+    form: str | None = None      # SELECT, ASK, CONSTRUCT or DESCRIBE for a query that parses
 
 
 class QuerySyntaxError(IfnontoError):
@@ -152,7 +153,13 @@ def _verdict(text: str, allow_service: bool, allow_update: bool, remote_dataset:
             if str(iri).lower().startswith(_NETWORK_SCHEMES):
                 return Verdict(f"FROM/FROM NAMED <{iri}> is refused: a local engine would fetch it from "
                                "the network (query the loaded data, or use --endpoint)", kind)
-    return Verdict(None, kind)
+    form = tree[1].name.removesuffix("Query").upper() if kind == "query" else None
+    return Verdict(None, kind, form=form)
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; None for text that does not parse as a query."""
+    return _verdict(text, True, False, True).form
 
 
 def check_query(text: str, *, allow_service: bool = False, allow_update: bool = False,
