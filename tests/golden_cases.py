@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ifnonto.queries import registry
 
-CASES: dict[str, tuple[str, dict[str, str]]] = {}
+CASES: dict[str, tuple[str, dict[str, str | list[str]]]] = {}
 for _name, _query in registry().items():
     CASES[_name] = (_name, {})
     for _params in _query.examples:
-        CASES[f"{_name}--{'-'.join(_params.values()).replace(':', '_')}"] = (_name, _params)
+        _values = [v for value in _params.values() for v in (value if isinstance(value, list) else [value])]
+        CASES[f"{_name}--{'-'.join(_values).replace(':', '_')}"] = (_name, _params)

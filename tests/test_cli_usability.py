@@ -55,6 +55,34 @@ def test_repeated_parameter_is_an_error():
     assert done.returncode == 2 and "more than once" in done.stderr
 
 
+def test_a_multiple_parameter_takes_several_values_by_id_or_label():
+    one = {c: run_cli("query", "effects-by-cancer", "--param", f"cancer={c}", "--format", "csv").stdout.splitlines()[1:]
+           for c in ("melanoma", "colon-cancer")}
+    both = run_cli("query", "effects-by-cancer", "--param", "cancer=melanoma", "--param", "cancer=Colon Cancer",
+                   "--format", "csv")
+    assert both.returncode == 0, both.stderr
+    assert one["melanoma"] and one["colon-cancer"]
+    assert sorted(both.stdout.splitlines()[1:]) == sorted(one["melanoma"] + one["colon-cancer"])
+    done = run_cli("query", "effects-by-cancer", "--param", "cancer=melanoma", "--param", "cancer=NOTACANCER")
+    assert done.returncode == 2 and "no entity 'NOTACANCER'" in done.stderr
+    shown = run_cli("queries", "effects-by-cancer")
+    assert "several values allowed" in shown.stdout
+
+
+def test_a_multiple_parameter_is_declared_in_the_header(tmp_path):
+    from ifnonto.queries import parse_header
+
+    path = tmp_path / "q.rq"
+    path.write_text("# title: t\n# description: d\n# param: x | iri | - | some x | several\nSELECT ?x WHERE {}\n")
+    with pytest.raises(IfnontoError, match="multiple"):
+        parse_header(path)
+    path.write_text("# title: t\n# description: d\n# param: x | iri | - | some x | multiple\n"
+                    "# example: x=a; x=b\nSELECT ?x WHERE {}\n")
+    query = parse_header(path)
+    assert query.params[0].multiple and query.examples == ({"x": ["a", "b"]},)
+    assert parse_param_args(["x=a", "x=b"], query) == {"x": ["a", "b"]}
+
+
 def test_near_miss_query_name():
     done = run_cli("query", "signalling-cascade")
     assert done.returncode == 2 and "did you mean signaling-cascade" in done.stderr

@@ -32,6 +32,8 @@ EXPECT: dict[str, tuple[int, list[str]]] = {
     "ifnonto queries entity-profile": (0, ["entity  (type iri; default IFNG)", "for example: IFNG, CD274"]),
     "ifnonto query signaling-cascade --param ifn=IFNG": (0, ["IFN-γ receptor", "JAK2", "STAT1", "rows)"]),
     "ifnonto query entity-profile --param entity=PD-L1": (0, ["ifn:CD274", "rows)"]),
+    "ifnonto query studies-by-cancer --param cancer=melanoma --param cancer=GBM":
+        (0, ["ifn:melanoma", "ifn:glioblastoma", "rows)"]),
     "ifnonto query type-step-matrix --format csv": (0, ["type,stepNumber,step,positive,negative", "type I IFNs,1,"]),
     "ifnonto prefixes": (0, ["ifn:", "https://w3id.org/ifn-cancer/"]),
     "ifnonto sparql 'SELECT ?ifn ?label WHERE { ?ifn a ifn:TypeIIInterferon ; rdfs:label ?label }'":

@@ -192,7 +192,8 @@ def cmd_queries(args) -> int:
     if args.name:
         return _describe_query(get_query(args.name), args)
     for name, query in registry().items():
-        params = ", ".join(f"{p.name}:{p.type}" + (f"={p.default}" if p.default else "") for p in query.params)
+        params = ", ".join(f"{p.name}:{p.type}" + ("..." if p.multiple else "")
+                           + (f"={p.default}" if p.default else "") for p in query.params)
         _print(f"{name}\n    {query.title}" + (f"\n    params: {params}" if params else ""))
     if sys.stdout.isatty():
         _print("\n`ifnonto queries NAME` shows a query's parameters with their valid values.")
@@ -214,7 +215,9 @@ def _describe_query(query, args) -> int:
         _print("parameters:")
         engine = None
         for param in query.params:
-            _print(f"  {param.name}  (type {param.type}; default {param.default or 'none: all when omitted'})")
+            several = "; several values allowed (repeat --param)" if param.multiple else ""
+            _print(f"  {param.name}  (type {param.type}; default {param.default or 'none: all when omitted'}"
+                   f"{several})")
             _print(f"      {param.description}")
             if param.type == "iri":
                 if engine is None:
@@ -249,7 +252,7 @@ def cmd_query(args) -> int:
     from ifnonto.queries import bind_values, get_query, parse_param_args, resolve_entities
 
     query = get_query(args.name)
-    values = parse_param_args(args.param)
+    values = parse_param_args(args.param, query)
     engine = _engine(args)
     bindings = bind_values(query, resolve_entities(query, values, engine))
     result = engine.select(query.text, bindings, timeout=args.timeout)

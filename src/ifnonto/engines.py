@@ -131,6 +131,7 @@ class OxigraphEngine:
 
     def _run(self, text, bindings, prefixes) -> QueryResult | GraphResult:
         ox = self._ox
+        text, bindings = split_multiple(text, bindings)
         try:
             substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
         except ValueError as exc:
@@ -225,8 +226,9 @@ class RdflibEngine:
         from rdflib.namespace import XSD
         from rdflib.plugins.sparql import prepareQuery
 
+        text, bindings = split_multiple(text, bindings)
         init = {}
-        for name, (kind, value) in (bindings or {}).items():
+        for name, (kind, value) in bindings.items():
             init[name] = URIRef(value) if kind == "iri" else Literal(int(value), datatype=XSD.integer) \
                 if kind == "integer" else Literal(value)
         try:
@@ -291,11 +293,27 @@ def with_values_clause(text: str, bindings: dict[str, tuple[str, str]]) -> str:
     match = re.search(r"\bWHERE\s*\{", mask_literals(text), re.I)
     if match is None:
         raise IfnontoError("cannot bind parameters: the query has no WHERE clause")
-    names = sorted(bindings)
-    head = " ".join(f"?{n}" for n in names)
-    row = " ".join(_sparql_term(*bindings[n]) for n in names)
+    single = sorted(n for n, (_kind, value) in bindings.items() if isinstance(value, str))
+    blocks = []
+    if single:
+        head = " ".join(f"?{n}" for n in single)
+        row = " ".join(_sparql_term(*bindings[n]) for n in single)
+        blocks.append(f"VALUES ({head}) {{ ({row}) }}")
+    for name in sorted(set(bindings) - set(single)):  # a multiple parameter: one row per value
+        kind, values = bindings[name]
+        blocks.append(f"VALUES ?{name} {{ {' '.join(_sparql_term(kind, v) for v in values)} }}")
     cut = match.end()
-    return f"{text[:cut]}\n  VALUES ({head}) {{ ({row}) }}{text[cut:]}"
+    return f"{text[:cut]}\n  {' '.join(blocks)}{text[cut:]}"
+
+
+def split_multiple(text: str, bindings: dict | None) -> tuple[str, dict]:
+    """Put the values of multiple parameters into the text (a VALUES block of escaped terms); return the text
+    and the single-valued bindings, which the engine binds itself."""
+    bindings = bindings or {}
+    multiple = {n: b for n, b in bindings.items() if not isinstance(b[1], str)}
+    if not multiple:
+        return text, bindings
+    return with_values_clause(text, multiple), {n: b for n, b in bindings.items() if n not in multiple}
 
 
 class RemoteEngine:

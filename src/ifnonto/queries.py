@@ -5,13 +5,16 @@ Header format (one per line at the top of a query file)::
     # title: Members of an interferon type
     # description: ...
     # param: type | iri | type-I-IFN | the interferon type (an id such as type-I-IFN, or a full IRI)
+    # param: cancer | iri | melanoma | a cancer type id | multiple
     # example: type=type-II-IFN
 
 An ``example`` line gives one more set of parameter values (``name=value; name=value``) that the tests hold to
-golden results, besides the defaults. ``tags: report`` marks the queries that ``ifnonto info`` runs.
+golden results, besides the defaults; a ``multiple`` parameter takes several values, repeated in an example as
+``name=a; name=b``. ``tags: report`` marks the queries that ``ifnonto info`` runs.
 
 Parameters are bound as RDF terms (pyoxigraph ``substitutions``, rdflib ``initBindings``), never pasted into
-the query text, so a value cannot change the query's structure.
+the query text, so a value cannot change the query's structure. The values of a ``multiple`` parameter (and every
+value sent to a remote endpoint) go into an inline VALUES block of escaped, validated terms.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Param:
     type: str
     default: str | None
     description: str
+    multiple: bool = False  # takes several values (``--param name=a --param name=b``): rows for any of them
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,12 @@ def parse_header(path: Path) -> PackagedQuery:
             description = value if description is None else f"{description} {value}"
         elif key == "param":
             parts = [part.strip() for part in value.split("|")]
-            if len(parts) != 4 or not _NAME.match(parts[0]) or parts[1] not in PARAM_TYPES:
-                raise IfnontoError("param header must be: name | iri|string|integer | default (or -) | description",
-                                   path=str(path), line=number)
-            params.append(Param(parts[0], parts[1], None if parts[2] in ("", "-") else parts[2], parts[3]))
+            if len(parts) not in (4, 5) or not _NAME.match(parts[0]) or parts[1] not in PARAM_TYPES \
+                    or parts[4:] not in ([], ["multiple"]):
+                raise IfnontoError("param header must be: name | iri|string|integer | default (or -) | description "
+                                   "[| multiple]", path=str(path), line=number)
+            params.append(Param(parts[0], parts[1], None if parts[2] in ("", "-") else parts[2], parts[3],
+                                multiple=parts[4:] == ["multiple"]))
         elif key == "inference":
             inference = value.lower() in ("required", "yes", "true")
         elif key == "scope":
@@ -94,16 +100,21 @@ def parse_header(path: Path) -> PackagedQuery:
                          tuple(examples))
 
 
-def _parse_example(value: str, params: list[Param], path: Path, line: int) -> dict[str, str]:
-    example: dict[str, str] = {}
+def _parse_example(value: str, params: list[Param], path: Path, line: int) -> dict[str, str | list[str]]:
+    example: dict[str, str | list[str]] = {}
+    multiple = {p.name for p in params if p.multiple}
     known = {p.name for p in params}
     for pair in value.split(";"):
         name, sep, raw = pair.partition("=")
         name = name.strip()
-        if not sep or name not in known or name in example:
-            raise IfnontoError(f"example header must be 'name=value; ...' with parameters declared above it "
-                               f"(got {pair.strip()!r})", path=str(path), line=line)
-        example[name] = raw.strip()
+        if not sep or name not in known or (name in example and name not in multiple):
+            raise IfnontoError(f"example header must be 'name=value; ...' with parameters declared above it, "
+                               f"each once unless it is multiple (got {pair.strip()!r})", path=str(path), line=line)
+        if name in example:
+            previous = example[name]
+            example[name] = [*previous, raw.strip()] if isinstance(previous, list) else [previous, raw.strip()]
+        else:
+            example[name] = raw.strip()
     return example
 
 
@@ -153,9 +164,10 @@ def _expand_iri(value: str, param: str) -> str:
     return value
 
 
-def bind_values(query: PackagedQuery, values: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """Check the user's ``--param`` values against the header; return name -> (type, lexical value)."""
-    bound: dict[str, tuple[str, str]] = {}
+def bind_values(query: PackagedQuery, values: dict[str, str | list[str]]) -> dict[str, tuple]:
+    """Check the user's ``--param`` values against the header; return name -> (type, lexical value), or
+    (type, (value, ...)) for several values of a ``multiple`` parameter."""
+    bound: dict[str, tuple] = {}
     for name in values:
         if query.param(name) is None:
             known = ", ".join(p.name for p in query.params) or "none"
@@ -163,6 +175,15 @@ def bind_values(query: PackagedQuery, values: dict[str, str]) -> dict[str, tuple
     for param in query.params:
         raw = values.get(param.name, param.default)
         if raw is None:
+            continue
+        if isinstance(raw, (list, tuple)):
+            if not param.multiple:
+                raise IfnontoError(f"parameter {param.name!r} given more than once ({', '.join(map(repr, raw))}): "
+                                   f"query {query.name!r} takes one value for it")
+            if not raw:
+                raise IfnontoError(f"parameter {param.name!r}: no value given")
+            single = [bind_values(_one(query, param), {param.name: value})[param.name] for value in raw]
+            bound[param.name] = (single[0][0], tuple(dict.fromkeys(v for _k, v in single)))
             continue
         if "\x00" in raw:
             raise IfnontoError(f"parameter {param.name!r}: NUL character is not allowed")
@@ -177,18 +198,32 @@ def bind_values(query: PackagedQuery, values: dict[str, str]) -> dict[str, tuple
     return bound
 
 
-def parse_param_args(pairs: list[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
+def _one(query: PackagedQuery, param: Param) -> PackagedQuery:
+    """The query as if ``param`` were its only parameter (to check one value of a multiple parameter)."""
+    from dataclasses import replace
+
+    return replace(query, params=(replace(param, multiple=False),))
+
+
+def parse_param_args(pairs: list[str], query: PackagedQuery | None = None) -> dict[str, str | list[str]]:
+    """``name=value`` pairs; a repeated name gives a list, which only a ``multiple`` parameter accepts (the last
+    value must never win silently)."""
+    values: dict[str, str | list[str]] = {}
     for pair in pairs or []:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name:
             raise IfnontoError(f"--param needs the form name=value, got {pair!r}")
         if name in values:
-            # No packaged query declares a multi-valued parameter; the last value must not win silently.
-            raise IfnontoError(f"parameter {name!r} given more than once ({values[name]!r}, {value!r}): "
-                               f"this query takes one value for it")
-        values[name] = value
+            param = query.param(name) if query else None
+            if param is None or not param.multiple:
+                previous = values[name]
+                raise IfnontoError(f"parameter {name!r} given more than once ({previous!r}, {value!r}): "
+                                   f"this query takes one value for it")
+            previous = values[name]
+            values[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            values[name] = value
     return values
 
 
@@ -223,10 +258,13 @@ def resolve_entities(query: PackagedQuery, raw: dict[str, str], engine) -> dict[
     names nothing exits 2 with suggestions, rather than a silent empty result.
     """
     resolved = dict(raw)
+    for name, value in raw.items():
+        if isinstance(value, list):
+            resolved[name] = [resolve_entities(query, {name: one}, engine)[name] for one in value]
     names: list[tuple[str, str]] | None = None
     for name, value in raw.items():
         param = query.param(name)
-        if param is None or param.type != "iri":
+        if param is None or param.type != "iri" or isinstance(value, list):
             continue
         try:
             iri = _expand_iri(value, name)
