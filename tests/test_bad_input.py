@@ -38,39 +38,36 @@ def line_count(path):
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
+FACTS, ENTITIES = "sources/mini/facts/mini.tsv", "entities/mini.tsv"
+EFFECTS, MAPPINGS = "sources/mini/effects/mini.tsv", "mappings/mini.sssom.tsv"
+
+# case -> (the table, the row appended to it, the problem the build must report at that row's line)
 CASES = {
-    "malformed row": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR"),
-                      "sources/mini/facts/mini.tsv:{n}", "expected 8 tab-separated columns"),
-    "unknown type": (lambda s: append(s / "entities/mini.tsv", "IFNX\tInterferonn\tIFN-x\tA made-up IFN.\t\t\t\t"),
-                     "entities/mini.tsv:{n}", "type: unknown type 'Interferonn'"),
-    "unknown property": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptorr\tIFNGR\tifn-signaling\t24\tTAS\t\t"),
-                         "sources/mini/facts/mini.tsv:{n}", "property: unknown property 'bindsReceptorr'"),
-    "undefined entity": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tNOPE\tifn-signaling\t24\tTAS\t\t"),
-                         "sources/mini/facts/mini.tsv:{n}", "object: reference to undefined entity 'NOPE'"),
-    "duplicate id": (lambda s: append(s / "entities/mini.tsv", "IFNG\tInterferon\tIFN-gamma 2\tAgain.\t\t\t\t"),
-                     "entities/mini.tsv:{n}", "duplicate id 'IFNG': already defined at"),
-    "bad reference": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t300\tTAS\t\t"),
-                      "sources/mini/facts/mini.tsv:{n}", "refs: reference number 300 is outside 1..230"),
-    "unknown section": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tnowhere\t24\tTAS\t\t"),
-                        "sources/mini/facts/mini.tsv:{n}", "section: unknown section 'nowhere'"),
-    "bad evidence": (lambda s: append(s / "sources/mini/facts/mini.tsv", "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t24\tXYZ\t\t"),
-                     "sources/mini/facts/mini.tsv:{n}", "evidence: unknown value 'XYZ'"),
-    "wrong class in context": (lambda s: append(s / "sources/mini/effects/mini.tsv", "EF-9\tIFNG\tincreases\tapoptosis\t+\tmelanoma"
-                               + "\t" * 13 + "cell-death\t113\tTAS\tx.\t\tstated"),
-                               "sources/mini/effects/mini.tsv:{n}", "steps: 'melanoma' must be a CancerImmunityCycleStep"),
-    "malformed xref": (lambda s: append(s / "mappings/mini.sssom.tsv", "ifn:IFNB1\tIFN-β\toboInOwl:hasDbXref\t"
-                                        "HGNC:54x34\tIFNB1\tsemapv:ManualMappingCuration\t"),
-                        "mappings/mini.sssom.tsv:{n}", "object_id: 'HGNC:54x34': the local part of a HGNC id must match"),
+    "malformed row": (FACTS, "IFNG\tbindsReceptor\tIFNGR", "expected 8 tab-separated columns"),
+    "unknown type": (ENTITIES, "IFNX\tInterferonn\tIFN-x\tA made-up IFN.\t\t\t\t", "type: unknown type 'Interferonn'"),
+    "unknown property": (FACTS, "IFNG\tbindsReceptorr\tIFNGR\tifn-signaling\t24\tTAS\t\t",
+                         "property: unknown property 'bindsReceptorr'"),
+    "undefined entity": (FACTS, "IFNG\tbindsReceptor\tNOPE\tifn-signaling\t24\tTAS\t\t",
+                         "object: reference to undefined entity 'NOPE'"),
+    "duplicate id": (ENTITIES, "IFNG\tInterferon\tIFN-gamma 2\tAgain.\t\t\t\t", "duplicate id 'IFNG': already defined at"),
+    "bad reference": (FACTS, "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t300\tTAS\t\t",
+                      "refs: reference number 300 is outside 1..230"),
+    "unknown section": (FACTS, "IFNG\tbindsReceptor\tIFNGR\tnowhere\t24\tTAS\t\t", "section: unknown section 'nowhere'"),
+    "bad evidence": (FACTS, "IFNG\tbindsReceptor\tIFNGR\tifn-signaling\t24\tXYZ\t\t", "evidence: unknown value 'XYZ'"),
+    "wrong class in context": (EFFECTS, "EF-9\tIFNG\tincreases\tapoptosis\t+\tmelanoma" + "\t" * 13
+                               + "cell-death\t113\tTAS\tx.\t\tstated",
+                               "steps: 'melanoma' must be a CancerImmunityCycleStep"),
+    "malformed xref": (MAPPINGS, "ifn:IFNB1\tIFN-β\toboInOwl:hasDbXref\tHGNC:54x34\tIFNB1\tsemapv:ManualMappingCuration\t",
+                       "object_id: 'HGNC:54x34': the local part of a HGNC id must match"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_broken_row_is_reported_and_release_kept(project, case):
     src, out, before = project
-    breaker, where, message = CASES[case]
-    breaker(src)
-    table = where.split(":")[0]
-    where = where.format(n=line_count(src / table))
+    table, row, message = CASES[case]
+    append(src / table, row)
+    where = f"{table}:{line_count(src / table)}"
     done = run_cli("build", "--no-reason", "--source", str(src), "--out", str(out))
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert where in done.stderr and message in done.stderr, done.stderr

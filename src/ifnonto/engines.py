@@ -95,7 +95,20 @@ def _earliest_error(text: str, message: str, line: int, column: int) -> IfnontoE
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 
 
-class OxigraphEngine:
+class _LocalEngine:
+    """What the two in-process engines share: ``select`` on top of their ``run``."""
+
+    def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
+        raise NotImplementedError
+
+    def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        result = self.run(text, bindings, timeout)
+        if isinstance(result, GraphResult):
+            raise IfnontoError("only SELECT and ASK queries can be run here")
+        return result
+
+
+class OxigraphEngine(_LocalEngine):
     name = "oxigraph"
 
     def __init__(self, files: Iterable[Path] | None = None):
@@ -118,12 +131,6 @@ class OxigraphEngine:
         if kind == "integer":
             return ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
         return ox.Literal(value)
-
-    def select(self, text, bindings=None, timeout=None) -> QueryResult:
-        result = self.run(text, bindings, timeout)
-        if isinstance(result, GraphResult):
-            raise IfnontoError("only SELECT and ASK queries can be run here")
-        return result
 
     def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
         """Run any query form: SELECT and ASK give a QueryResult, CONSTRUCT and DESCRIBE a GraphResult."""
@@ -203,19 +210,13 @@ def run_killable(run, timeout: float | None):
     return value
 
 
-class RdflibEngine:
+class RdflibEngine(_LocalEngine):
     name = "rdflib"
 
     def __init__(self, files: Iterable[Path] | None = None):
         from ifnonto.loading import load_graph
 
         self.graph = load_graph(files if files is not None else default_data())
-
-    def select(self, text, bindings=None, timeout=None) -> QueryResult:
-        result = self.run(text, bindings, timeout)
-        if isinstance(result, GraphResult):
-            raise IfnontoError("only SELECT and ASK queries can be run here")
-        return result
 
     def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
         return run_killable(lambda: self._run(text, bindings, prefixes), timeout)

@@ -337,24 +337,25 @@ def _contradictions(tbox: _TBox, abox: _ABox, by_p: dict) -> list[str]:
                 found.append(f"{_short(x)} is both a {_short(pair[0])} and a {_short(pair[1])}, "
                              "which are disjoint classes")
     for p in sorted(tbox.functional, key=str):
-        values: dict = {}
-        for s, o in abox.edges.get(p, ()) or by_p.get(p, ()):
-            values.setdefault(s, set()).add(o)
-        for s in sorted(values, key=str):
-            for a, b in combinations(sorted(values[s], key=str), 2):
-                if _differ(a, b, tbox, types):
-                    found.append(f"{_short(s)} has two values of the functional property {_short(p)}: "
-                                 f"{_short(a)} and {_short(b)}")
+        for s, a, b in _two_values(abox.edges.get(p, ()) or by_p.get(p, ()), tbox, types):
+            found.append(f"{_short(s)} has two values of the functional property {_short(p)}: "
+                         f"{_short(a)} and {_short(b)}")
     for p in sorted(tbox.inverse_functional, key=str):
-        subjects: dict = {}
-        for s, o in abox.edges.get(p, ()):
-            subjects.setdefault(o, set()).add(s)
-        for o in sorted(subjects, key=str):
-            for a, b in combinations(sorted(subjects[o], key=str), 2):
-                if _differ(a, b, tbox, types):
-                    found.append(f"{_short(o)} is the value of the inverse-functional property {_short(p)} "
-                                 f"for two different subjects: {_short(a)} and {_short(b)}")
+        for o, a, b in _two_values(((o, s) for s, o in abox.edges.get(p, ())), tbox, types):
+            found.append(f"{_short(o)} is the value of the inverse-functional property {_short(p)} "
+                         f"for two different subjects: {_short(a)} and {_short(b)}")
     return found
+
+
+def _two_values(pairs, tbox: _TBox, types: dict):
+    """(key, a, b) for each key of the (key, value) pairs with two values known to differ."""
+    values: dict = {}
+    for key, value in pairs:
+        values.setdefault(key, set()).add(value)
+    for key in sorted(values, key=str):
+        for a, b in combinations(sorted(values[key], key=str), 2):
+            if _differ(a, b, tbox, types):
+                yield key, a, b
 
 
 def _differ(a, b, tbox: _TBox, types: dict) -> bool:
