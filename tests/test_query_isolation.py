@@ -38,10 +38,12 @@ class Listener:
         class Handler(BaseHTTPRequestHandler):
             def _record(self):
                 hits.append(self.path)
+                body = b'{"head":{"vars":[]},"results":{"bindings":[{}]}}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(b'{"head":{"vars":[]},"results":{"bindings":[{}]}}')
+                self.wfile.write(body)
 
             do_GET = do_POST = _record
 
@@ -91,8 +93,19 @@ def test_service_bypasses_are_refused_by_sparql_and_no_request_leaves(listener, 
     # one line; or, for what the parser behind the refusals cannot read, the syntax-error form: the message,
     # the offending line and a caret under it
     assert len(lines) == 1 or (len(lines) == 3 and "syntax error at line" in lines[0] and lines[2].strip() == "^")
-    assert "SERVICE" in done.stderr or "syntax" in done.stderr
+    # rdflib, whose parse tree the refusal reads, takes `\#` in a prefixed name for a comment when the query has
+    # a SERVICE clause: that one is refused as unreadable; every other one is refused by name
+    assert "SERVICE" in done.stderr or (name == "escaped-hash" and "syntax" in done.stderr)
     assert listener.hits == []
+
+
+def test_service_runs_when_allowed_with_the_predefined_prefixes(listener):
+    """The predefined prefixes end in `#`; on the same line as the query they hid a SERVICE clause from rdflib's
+    parser, so an allowed SERVICE query failed as a syntax error."""
+    done = run_cli("sparql", "--allow-service", f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?x ?y ?z }} }}",
+                   "--timeout", "30")
+    assert done.returncode == 0, done.stderr
+    assert len(listener.hits) == 1
 
 
 def test_sandbox_blocks_the_network_even_when_service_is_allowed_by_the_check(listener):

@@ -286,13 +286,14 @@ def read_query_argument(source: str) -> str:
 
 
 def with_prefixes(text: str) -> str:
-    """The query with the release's prefixes it does not declare itself, all on its first line (so that line
-    numbers in messages stay the user's)."""
+    """The query with the release's prefixes it does not declare itself, all on one line before the user's first
+    (a message's line number is one less in the user's text). The line break matters: rdflib reads the rest of
+    a line after a `#` inside an IRI as a comment when the query has a SERVICE clause."""
     from ifnonto.iris import PREFIXES
 
     declared = {m.lower() for m in re.findall(r"PREFIX\s+([A-Za-z][\w.-]*|):", text, re.I)}
     missing = [f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items() if p.lower() not in declared]
-    return " ".join(missing) + " " + text if missing else text
+    return " ".join(missing) + "\n" + text if missing else text
 
 
 def run_adhoc(text: str, args):
@@ -308,8 +309,8 @@ def run_adhoc(text: str, args):
         check_query(full, allow_service=True, remote_dataset=True)  # syntax only here; refusals below
     except QuerySyntaxError as exc:
         reason, line, column = exc.syntax
-        if line == 1 and column:  # the predefined prefixes were put in front of the user's first line
-            column = max(1, column - (len(full) - len(text)))
+        if line and full != text:  # the predefined prefixes take one line in front of the user's first
+            line = max(1, line - 1)
         raise syntax_error(reason, text, line, column) from None
     if getattr(args, "endpoint", None):  # the remote store resolves FROM itself; no local engine runs the query
         check_query(full, allow_service=args.allow_service, remote_dataset=True)
