@@ -122,6 +122,20 @@ def test_updates_and_service_are_refused_on_every_route(served):
     assert answer.status_code == 403 and "SERVICE" in answer.text
 
 
+def test_syntax_errors_from_the_workers_leave_every_worker_serving(served):
+    """rdflib cannot read `ex:p\\#` before a SERVICE clause: the worker's syntax error (an exception with extra
+    fields) could not be unpickled, the worker was dropped, and after two of them every request waited for a
+    worker that never came (HTTP 503 for all 600 requests of the fuzz run)."""
+    server, url = served
+    text = ("PREFIX ex: <http://e/> SELECT * WHERE { OPTIONAL { ?s ex:p\\# ?o } "
+            "SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }")
+    for _ in range(3 * server.pool.size):
+        answer = httpx.post(url, data={"query": text}, timeout=60)
+        assert answer.status_code == 400 and "syntax error" in answer.text, answer.text
+    assert len(server.pool.all) == server.pool.size
+    assert httpx.get(url, params={"query": COUNT}, timeout=30).status_code == 200
+
+
 def test_crashing_and_runaway_queries_are_contained(served):
     server, url = served
     nested = "SELECT * WHERE " + "{" * 2200 + "}" * 2200

@@ -22,6 +22,11 @@ class IfnontoError(Exception):
         self.column = column
         super().__init__(self.__str__())
 
+    def __reduce__(self):
+        # errors cross process boundaries (query workers): keep keyword arguments and subclass fields, which
+        # the default (the class called with the message alone) loses or cannot rebuild
+        return _restore, (type(self), dict(self.__dict__))
+
     def __str__(self) -> str:
         where = ""
         if self.path:
@@ -52,3 +57,10 @@ class IfnontoErrors(IfnontoError):
         lines = [IfnontoError.__str__(e) for e in self.errors]
         more = f"\n({len(lines)} problems)" if len(lines) > 1 else ""
         return "\n".join(lines) + more
+
+
+def _restore(cls: type, state: dict) -> IfnontoError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, str(error))
+    return error

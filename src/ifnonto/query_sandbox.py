@@ -486,6 +486,10 @@ class WorkerPool:
                 death = worker.death()
                 asyncio.ensure_future(self._replace(worker))
                 raise death from None
+            except Exception as exc:  # noqa: BLE001 - an answer that cannot be read: never lose the worker slot
+                asyncio.ensure_future(self._replace(worker))
+                raise QueryStopped(f"the query's answer could not be read ({type(exc).__name__}: {exc})",
+                                   500) from None
             self.idle.put_nowait(worker)
             if kind == "error":
                 raise value

@@ -149,7 +149,8 @@ def _verdict(text: str, allow_service: bool, allow_update: bool, remote_dataset:
             return Verdict("SERVICE (federated query to another endpoint) is refused by default; "
                            "pass --allow-service to permit it", kind)
         if node.name == "DatasetClause" and not remote_dataset:
-            iri = node.get("default") or node.get("named")
+            # not node.get(key): rdflib's CompValue.get answers the key itself for a missing key
+            iri = node["default"] if "default" in node else node["named"] if "named" in node else None
             if str(iri).lower().startswith(_NETWORK_SCHEMES):
                 return Verdict(f"FROM/FROM NAMED <{iri}> is refused: a local engine would fetch it from "
                                "the network (query the loaded data, or use --endpoint)", kind)
