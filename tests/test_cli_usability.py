@@ -336,3 +336,12 @@ def test_validate_shows_progress_on_a_terminal_only(tmp_path):
     assert "reading your files" not in quiet and "starting" not in quiet and "broken.ttl" in quiet
     piped = run_cli("validate", str(path))
     assert piped.stderr.count("\n") == 1 and "reading" not in piped.stderr
+
+
+def test_the_terms_a_query_names_are_read_from_its_parse():
+    """Default prefix, a bare namespace name and predefined prefixes: CompValue.get answers a missing field with
+    the field's own name, which made `ex:` read as `http://e/localname`."""
+    from ifnonto.query_terms import query_iris
+
+    text = 'PREFIX : <http://x/> PREFIX ex: <http://e/> SELECT * WHERE { ?s :p ex: ; ifn:produces ?o . ?o ?q "ex:z" }'
+    assert query_iris(text) == {"http://x/p", "http://e/", "https://w3id.org/ifn-cancer/produces"}

@@ -12,6 +12,11 @@ from typing import Callable
 from ifnonto.errors import IfnontoError
 
 
+def _field(node, key: str) -> str:
+    """A field of rdflib's parse node, "" when absent (CompValue.get would answer the key's own name)."""
+    return str(node[key]) if key in node else ""
+
+
 def query_iris(text: str) -> set[str]:
     """Every IRI a query names (prefixed names expanded), from rdflib's parse of it."""
     from pyparsing import ParseResults
@@ -25,15 +30,15 @@ def query_iris(text: str) -> set[str]:
     declared = dict(PREFIXES)
     for item in tree[0]:  # the prologue: PREFIX declarations override the predefined ones
         if isinstance(item, CompValue) and item.name == "PrefixDecl":
-            declared[item.get("prefix") or ""] = str(item["iri"])
+            declared[_field(item, "prefix")] = str(item["iri"])
     found, stack = set(), [tree[1]]  # the query, not its prologue's namespace IRIs
     while stack:
         item = stack.pop()
         if isinstance(item, URIRef):
             found.add(str(item))
         elif isinstance(item, CompValue):
-            if item.name == "pname" and (item.get("prefix") or "") in declared:
-                found.add(declared[item.get("prefix") or ""] + (item.get("localname") or ""))
+            if item.name == "pname" and _field(item, "prefix") in declared:
+                found.add(declared[_field(item, "prefix")] + _field(item, "localname"))
             else:
                 stack.extend(item.values())
         elif isinstance(item, dict):
