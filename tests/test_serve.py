@@ -262,3 +262,32 @@ def test_serve_prints_its_endpoint_and_answers(tmp_path):
     finally:
         process.terminate()
         process.wait(30)
+
+
+def test_silent_and_trickling_connections_are_closed_at_the_header_deadline():
+    """A connection that sends nothing, or its headers a byte at a time, held a connection slot for ever: with
+    1,000 of them every other client got 503. Each now ends when its headers are not complete in time."""
+    server, url = serve_in_thread([RELEASE], timeout=5, workers=1, header_seconds=2, max_connections=50)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        silent = [socket.create_connection((parts.hostname, parts.port), timeout=20) for _ in range(60)]
+        trickle = socket.create_connection((parts.hostname, parts.port), timeout=20)
+        started = time.monotonic()
+        for byte in b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n":
+            try:
+                trickle.sendall(bytes([byte]))
+            except OSError:
+                break
+            time.sleep(0.2)
+        assert time.monotonic() - started < 12  # the server cut the trickle well before it ended
+        for sock in silent:  # each ends with no answer, the slot freed
+            assert sock.recv(100) == b""
+            sock.close()
+        assert httpx.get(url, params={"query": COUNT}, timeout=30).status_code == 200
+        # a request being answered is not cut by the deadline: only a request's headers are timed (the query
+        # runs until the 5 s query deadline, then the connection carries the answer)
+        started = time.monotonic()
+        assert httpx.post(url, data={"query": CROSS}, timeout=60).status_code == 503
+        assert time.monotonic() - started > 4
+    finally:
+        server.shutdown()

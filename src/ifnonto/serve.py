@@ -22,6 +22,7 @@ from ifnonto.query_sandbox import DEFAULT_MEMORY_MB, Limits, QueryStopped, Worke
 
 MAX_BODY = 1_000_000
 BODY_SECONDS = 30.0
+HEADER_SECONDS = 10.0
 DEFAULT_QUERY_SECONDS = 60.0
 DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
 READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
@@ -38,6 +39,7 @@ class ServeOptions:
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     backlog: int = 2048
     keep_alive: int = 5
+    header_seconds: float = HEADER_SECONDS
     max_connections: int = 1000
 
 
@@ -155,6 +157,54 @@ def make_app(pool: WorkerPool):
     return Starlette(routes=routes)
 
 
+def bounded_request_protocol(header_seconds: float):
+    """uvicorn's HTTP protocol with a deadline for each request's headers.
+
+    uvicorn starts its idle timer only after a first response, and any byte cancels it: a client that connected
+    and stayed silent, or sent its headers a byte at a time, held its connection (and a slot of the connection
+    limit) for ever; 1,000 such connections made the server answer 503 to everyone else. Here the headers of a
+    request must be complete within ``header_seconds`` of the connection opening or of the previous response;
+    a request being answered is never cut."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class BoundedRequestProtocol(HttpToolsProtocol):
+        _deadline = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(header_seconds, self._expire)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expire(self) -> None:
+            self._deadline = None
+            answering = self.cycle is not None and not self.cycle.response_complete
+            if not answering and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def on_headers_complete(self) -> None:
+            self._disarm()
+            super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+                self._arm()
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return BoundedRequestProtocol
+
+
 class Server:
     """A running endpoint: its worker pool, listening socket and uvicorn server."""
 
@@ -177,7 +227,8 @@ class Server:
             raise
         config = uvicorn.Config(make_app(self.pool), backlog=options.backlog, timeout_keep_alive=options.keep_alive,
                                 limit_concurrency=options.max_connections, log_level="warning", access_log=False,
-                                lifespan="off", http="httptools", loop="uvloop", server_header=False)
+                                lifespan="off", http=bounded_request_protocol(options.header_seconds),
+                                loop="uvloop", server_header=False)
         self.uvicorn = uvicorn.Server(config)
 
     @property
