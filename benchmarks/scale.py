@@ -27,12 +27,20 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench import per_call, raw_oxigraph_query  # noqa: E402
 from scaled import write_scaled  # noqa: E402
 
-from ifnonto.engines import OxigraphEngine  # noqa: E402
+from ifnonto.engines import OxigraphEngine, run_killable  # noqa: E402
+from ifnonto.errors import IfnontoError  # noqa: E402
 from ifnonto.queries import bind_values, registry  # noqa: E402
 
 
 def growth(t1: float, t2: float, n1: int, n2: int) -> float:
     return math.log(max(t2, 1e-9) / max(t1, 1e-9)) / math.log(n2 / n1)
+
+
+def report(what: str, times: dict, ratio, scales: list[int], sizes: dict) -> None:
+    """One row as soon as it is measured (stderr), so a long run shows where it is."""
+    cells = " ".join(f"{k}x={times[k]:.4f}s" for k in scales if k in times)
+    print(f"  {what}: {cells} vs raw {ratio if ratio is not None else float('nan'):.2f}", file=sys.stderr,
+          flush=True)
 
 
 def timed(fn) -> float:
@@ -54,6 +62,8 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10,100", help="comma-separated multiples of the release")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-reason", action="store_true")
+    parser.add_argument("--cap", type=float, default=300, help="seconds after which one query call counts as a "
+                        "runaway (reported as inf)")
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="ifn-scale-"))
@@ -68,16 +78,23 @@ def main() -> None:
     load_raw = {k: timed(lambda k=k: raw_store(files[k])) for k in scales}
     rows.append(("load: package engine", load_pkg, load_pkg[scales[-1]] / load_raw[scales[-1]]))
 
+    report(*rows[-1], scales, sizes)
     engines = {k: OxigraphEngine([files[k]]) for k in scales}
     stores = {k: raw_store(files[k]) for k in scales}
     for name, query in registry().items():
         bindings = bind_values(query, {})
         pkg, raw = {}, {}
         for k in scales:
+            try:  # one call in a killable child first: a query that runs away at this scale is reported, not waited on
+                run_killable(lambda k=k: len(engines[k].select(query.text, bindings).rows), args.cap)
+            except IfnontoError:
+                pkg[k] = raw[k] = float("inf")
+                break
             repeat = args.repeat if k < 100 else 1
             pkg[k] = per_call(lambda k=k: engines[k].select(query.text, bindings), repeat)
             raw[k] = per_call(lambda k=k: raw_oxigraph_query(stores[k], query.text, bindings), repeat)
-        rows.append((f"query {name}", pkg, pkg[scales[-1]] / raw[scales[-1]]))
+        rows.append((f"query {name}", pkg, pkg[scales[-1]] / raw[scales[-1]] if scales[-1] in pkg else None))
+        report(*rows[-1], scales, sizes)
     engines.clear()
     stores.clear()
 
