@@ -31,6 +31,8 @@ BOMB = """<?xml version="1.0"?>
 </rdf:RDF>
 """
 
+LISTS = ("@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n")
 CASES = {
     "xxe.owl": (XXE, "DOCTYPE"),
     "bomb.rdf": (BOMB, "DOCTYPE"),
@@ -45,6 +47,13 @@ CASES = {
     "wrong-format.ttl": ('{"@id": "https://example.org/x"}', "cannot parse as turtle"),
     "notjson.jsonld": ("<rdf:RDF/>", "not valid JSON"),
     "data.xyz": ("<a> <b> <c> .", "unknown RDF file extension"),
+    # RDF collections that never end or fork: reasoners dropped the class expression and said "consistent"
+    "cyclic-list.ttl": (LISTS + "<urn:C> owl:unionOf _:l . _:l rdf:first <urn:A> ; rdf:rest _:l .\n",
+                        "never ends"),
+    "long-cycle.ttl": (LISTS + "<urn:C> owl:unionOf _:a . _:a rdf:first <urn:A> ; rdf:rest _:b . "
+                       "_:b rdf:first <urn:B> ; rdf:rest _:a .\n", "never ends"),
+    "forked-list.ttl": (LISTS + "<urn:C> owl:unionOf _:a . _:a rdf:first <urn:A>, <urn:B> ; rdf:rest rdf:nil .\n",
+                        "2 rdf:first values"),
 }
 
 
@@ -57,6 +66,15 @@ def test_hostile_or_malformed_file_is_refused(tmp_path, name):
     assert done.returncode == 2, done.stdout + done.stderr
     assert fragment in done.stderr and name in done.stderr
     assert "Traceback" not in done.stderr and "root:" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("name", ["cyclic-list.ttl", "forked-list.ttl"])
+def test_malformed_lists_are_refused_by_reason(tmp_path, name):
+    text, fragment = CASES[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    done = run_cli("reason", str(path))
+    assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_binary_file_is_refused(tmp_path):

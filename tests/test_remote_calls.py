@@ -124,6 +124,20 @@ def test_malformed_endpoint_replies_are_one_line_errors(fake, body, fragment):
     assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("query, body, fragment", [
+    ("SELECT * WHERE { ?s ?p ?o }", b'{"boolean": true}', "a boolean for a SELECT query"),
+    ("ASK { ?s ?p ?o }", b'{"head": {"vars": []}, "results": {"bindings": []}}', "a table of solutions for an ASK"),
+])
+def test_a_reply_of_the_wrong_form_is_not_taken_for_an_answer(fake, query, body, fragment):
+    """A boolean reply to a SELECT query was printed as a one-row table "result: true", exit 0."""
+    server = fake(answer(body))
+    done = run_cli("sparql", "--endpoint", f"{server.base}/sparql", query)
+    assert done.returncode == 2 and fragment in done.stderr and "Traceback" not in done.stderr, done.stderr
+    done = run_cli("query", "signaling-cascade", "--endpoint", f"{server.base}/sparql") if "SELECT" in query \
+        else done
+    assert done.returncode == 2 and fragment in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("body", [b'{"head": {"vars": []}, "results": {"bindings": []}}', b"<html>oops</html>"])
 def test_a_construct_reply_that_is_not_rdf_is_a_one_line_error(fake, body):
     server = fake(answer(body, ctype="application/n-triples"))

@@ -291,3 +291,14 @@ def test_silent_and_trickling_connections_are_closed_at_the_header_deadline():
         assert time.monotonic() - started > 4
     finally:
         server.shutdown()
+
+
+def test_oversized_headers_get_431(served):
+    """httptools sets no limit on the headers: 20,000 header lines were read and answered 200."""
+    _, url = served
+    flood = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * 20000 + b"\r\n"
+    assert status_of(raw(url, flood)) == 431
+    normal = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * 50 + b"\r\n"
+    assert status_of(raw(url, normal)) == 200
+    body = {"query": "ASK { ?s ?p ?o }" + " " * 500_000}  # a large body is not counted as headers
+    assert httpx.post(url, data=body, timeout=60).status_code == 200

@@ -341,7 +341,9 @@ class RemoteEngine:
                                  timeout=timeout or self.timeout, client=self.client)
         if status >= 400:
             raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
-        return parse_results_json(body, self.endpoint)
+        from ifnonto.sparql_guard import query_form
+
+        return parse_results_json(body, self.endpoint, expected=query_form(params["query"]))
 
     def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
         """Any query form: CONSTRUCT and DESCRIBE ask for N-Triples and give a GraphResult. ``prefixes`` are
@@ -377,9 +379,10 @@ def parse_graph_reply(body: str, endpoint: str) -> GraphResult:
     return GraphResult(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else "")
 
 
-def parse_results_json(body: str, endpoint: str) -> QueryResult:
-    """W3C SPARQL 1.1 Query Results JSON, checked: anything else ({} or [] or a truncated reply) is a one-line
-    error naming the endpoint, never a traceback or an empty result."""
+def parse_results_json(body: str, endpoint: str, expected: str | None = None) -> QueryResult:
+    """W3C SPARQL 1.1 Query Results JSON, checked: anything else ({} or [] or a truncated reply, or a boolean
+    for a SELECT query and rows for an ASK query) is a one-line error naming the endpoint, never a traceback or
+    a made-up result."""
     def bad(what: str) -> IfnontoError:
         return IfnontoError(f"endpoint {endpoint} did not return SPARQL JSON results ({what}): {body[:120]!r}")
 
@@ -389,6 +392,9 @@ def parse_results_json(body: str, endpoint: str) -> QueryResult:
         raise bad("not JSON") from None
     if not isinstance(data, dict):
         raise bad("not a JSON object")
+    if expected in ("SELECT", "ASK") and ("boolean" in data) != (expected == "ASK"):
+        kind = "a boolean" if "boolean" in data else "a table of solutions"
+        raise bad(f"{kind} for {'an' if expected == 'ASK' else 'a'} {expected} query")
     if "boolean" in data:
         if not isinstance(data["boolean"], bool):
             raise bad("'boolean' is not true or false")

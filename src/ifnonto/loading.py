@@ -220,6 +220,52 @@ def _rdflib_terms():
     return convert
 
 
+class _ListShape:
+    """RDF collections (rdf:first/rdf:rest) of one file: each cell has one first and one rest, and following
+    rest ends at rdf:nil. A cycle or a forked list is an error here, not silently dropped by a reasoner that
+    cannot read the class expression it belongs to."""
+
+    FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
+    REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
+    NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
+
+    def __init__(self):
+        self.rest: dict = {}
+        self.firsts: dict = {}
+        self.problem: str | None = None
+
+    def see(self, subject, predicate, obj) -> None:
+        iri = predicate.value
+        if iri == self.REST:
+            if subject in self.rest and self.problem is None:
+                self.problem = f"the list cell {subject} has two rdf:rest values"
+            self.rest[subject] = obj
+        elif iri == self.FIRST:
+            self.firsts[subject] = self.firsts.get(subject, 0) + 1
+
+    def check(self, path: Path) -> None:
+        if self.problem is None:
+            forked = next((cell for cell, n in self.firsts.items() if n > 1), None)
+            if forked is not None:
+                self.problem = f"the list cell {forked} has {self.firsts[forked]} rdf:first values"
+        ended: set = set()
+        for start in self.rest:
+            if self.problem is not None:
+                break
+            walked, cell = [], start
+            on_path: set = set()
+            while cell in self.rest and cell not in ended:
+                if cell in on_path:
+                    self.problem = f"the RDF list at {start} never ends: its rdf:rest chain returns to {cell}"
+                    break
+                on_path.add(cell)
+                walked.append(cell)
+                cell = self.rest[cell]
+            ended.update(walked)
+        if self.problem is not None:
+            raise IfnontoError(f"malformed RDF list: {self.problem}", path=str(path))
+
+
 def default_graph_triples(path: Path, fmt: str | None = None) -> Iterator[tuple]:
     """The (subject, predicate, object) pyoxigraph terms of one checked file; named graphs are refused, never
     dropped silently."""
@@ -228,12 +274,15 @@ def default_graph_triples(path: Path, fmt: str | None = None) -> Iterator[tuple]
     path = Path(path)
     default = ox.DefaultGraph
     named: dict[str, int] = {}
+    lists = _ListShape()
     for quad in iter_quads(path, fmt):
         if type(quad.graph_name) is not default:
             key = str(quad.graph_name)
             named[key] = named.get(key, 0) + 1
             continue
+        lists.see(quad.subject, quad.predicate, quad.object)
         yield quad.subject, quad.predicate, quad.object
+    lists.check(path)
     if named:
         first = sorted(named)[0]
         raise IfnontoError(

@@ -23,6 +23,7 @@ from ifnonto.query_sandbox import DEFAULT_MEMORY_MB, Limits, QueryStopped, Worke
 MAX_BODY = 1_000_000
 BODY_SECONDS = 30.0
 HEADER_SECONDS = 10.0
+MAX_HEADER_BYTES = 64 * 1024
 DEFAULT_QUERY_SECONDS = 60.0
 DEFAULT_MAX_RESULT_BYTES = 64 * 1024 * 1024
 READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
@@ -164,14 +165,30 @@ def bounded_request_protocol(header_seconds: float):
     and stayed silent, or sent its headers a byte at a time, held its connection (and a slot of the connection
     limit) for ever; 1,000 such connections made the server answer 503 to everyone else. Here the headers of a
     request must be complete within ``header_seconds`` of the connection opening or of the previous response;
-    a request being answered is never cut."""
+    a request being answered is never cut. httptools also sets no limit on the size of the headers (20,000
+    header lines were read and answered 200): over MAX_HEADER_BYTES the answer is 431 and the connection
+    closes."""
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class BoundedRequestProtocol(HttpToolsProtocol):
         _deadline = None
+        _header_bytes = 0
+
+        def data_received(self, data: bytes) -> None:
+            awaiting_headers = self._deadline is not None
+            if awaiting_headers:
+                self._header_bytes += len(data)
+            super().data_received(data)
+            if awaiting_headers and self._deadline is not None and self._header_bytes > MAX_HEADER_BYTES:
+                self._disarm()
+                if not self.transport.is_closing():
+                    self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                                         b"content-length: 0\r\nconnection: close\r\n\r\n")
+                    self.transport.close()
 
         def _arm(self) -> None:
             self._disarm()
+            self._header_bytes = 0
             self._deadline = self.loop.call_later(header_seconds, self._expire)
 
         def _disarm(self) -> None:
