@@ -302,3 +302,20 @@ def test_oversized_headers_get_431(served):
     assert status_of(raw(url, normal)) == 200
     body = {"query": "ASK { ?s ?p ?o }" + " " * 500_000}  # a large body is not counted as headers
     assert httpx.post(url, data=body, timeout=60).status_code == 200
+
+
+def test_the_fuzz_script_runs_and_every_attack_is_handled():
+    """The README's SECURITY figures come from benchmarks/fuzz.py; a small run of two of its categories keeps
+    the script working (the full run is in the README)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "fuzz.py"
+    done = subprocess.run([sys.executable, str(script), "--only", "federation,mutations", "--mutations", "20"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    total = next(line for line in done.stdout.splitlines() if line.startswith("total"))
+    tried, handled, crashes = map(int, total.split()[1:])
+    assert tried == handled == 36 + 20 and crashes == 0
+    assert "federated requests that reached the canary: 0" in done.stdout
