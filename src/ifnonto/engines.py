@@ -343,7 +343,7 @@ class RemoteEngine:
             raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
         from ifnonto.sparql_guard import query_form
 
-        return parse_results_json(body, self.endpoint, expected=query_form(params["query"]))
+        return parse_results_json(body, self.endpoint, expected=query_form(text))
 
     def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
         """Any query form: CONSTRUCT and DESCRIBE ask for N-Triples and give a GraphResult. ``prefixes`` are

@@ -227,7 +227,6 @@ class _ListShape:
 
     FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
     REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
-    NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
 
     def __init__(self):
         self.rest: dict = {}
@@ -252,16 +251,14 @@ class _ListShape:
         for start in self.rest:
             if self.problem is not None:
                 break
-            walked, cell = [], start
-            on_path: set = set()
+            cell, on_path = start, set()
             while cell in self.rest and cell not in ended:
                 if cell in on_path:
                     self.problem = f"the RDF list at {start} never ends: its rdf:rest chain returns to {cell}"
                     break
                 on_path.add(cell)
-                walked.append(cell)
                 cell = self.rest[cell]
-            ended.update(walked)
+            ended.update(on_path)
         if self.problem is not None:
             raise IfnontoError(f"malformed RDF list: {self.problem}", path=str(path))
 
