@@ -5,7 +5,8 @@
 Builds deterministic scaled copies of the inferred release (benchmarks/scaled.py) and measures, in one run:
 loading into the package's engine against raw pyoxigraph; every packaged query (default parameters) on the
 package against raw pyoxigraph on the same data; and `ifnonto reason` (HermiT on the TBox, rules on the
-individuals) against the DL tableau (HermiT on everything) at 1x. It prints one table: seconds at each scale,
+individuals) against the DL tableau (HermiT on everything) at 1x; and the cost of one raw index lookup, of an
+ordinary node and of a hub, which bounds how any join can grow. It prints one table: seconds at each scale,
 the ratio package / raw at the largest scale, and the growth exponent between the two largest scales
 (log(t2/t1) / log(n2/n1), where n is the number of triples; 1.0 is linear).
 """
@@ -31,6 +32,7 @@ from scaled import write_scaled  # noqa: E402
 
 from ifnonto.engines import OxigraphEngine, run_killable  # noqa: E402
 from ifnonto.errors import IfnontoError  # noqa: E402
+from ifnonto.iris import BASE as IFN  # noqa: E402
 from ifnonto.queries import bind_values, registry  # noqa: E402
 
 
@@ -40,9 +42,14 @@ def growth(t1: float, t2: float, n1: int, n2: int) -> float:
 
 def report(what: str, times: dict, ratio, scales: list[int], sizes: dict) -> None:
     """One row as soon as it is measured (stderr), so a long run shows where it is."""
-    cells = " ".join(f"{k}x={times[k]:.4f}s" for k in scales if k in times)
+    cells = " ".join(f"{k}x={seconds(times[k]).strip()}s" for k in scales if k in times)
     print(f"  {what}: {cells} vs raw {ratio if ratio is not None else float('nan'):.2f}", file=sys.stderr,
           flush=True)
+
+
+def seconds(value: float) -> str:
+    """A table cell: four decimals, or three significant digits for what takes under a millisecond."""
+    return f"{value:12.4f}" if value >= 1e-3 or value == 0 else f"{value:12.2e}"
 
 
 def timed(fn) -> float:
@@ -57,6 +64,23 @@ def raw_store(path: Path):
     store = ox.Store()
     store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     return store
+
+
+def lookup_seconds(store, hub: bool) -> float:
+    """Seconds for one (subject, rdfs:label) lookup in a raw pyoxigraph store: of 300 interferons (ordinary nodes,
+    one per copy, each with a few edges), or of ``type-I-IFN``, a hub that every copy links to. If this grows
+    with the data, so does every join that looks rows up, whatever the query's shape."""
+    import pyoxigraph as ox
+
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    members = [q.object for q in store.quads_for_pattern(None, ox.NamedNode(IFN + "hasMember"), None)][:300]
+    nodes = [ox.NamedNode(IFN + "type-I-IFN")] * len(members) if hub else members
+
+    def lookups():
+        for node in nodes:
+            for _ in store.quads_for_pattern(node, label, None):
+                pass
+    return per_call(lookups, 3) / len(nodes)
 
 
 def main() -> None:
@@ -89,6 +113,9 @@ def main() -> None:
     report(*rows[-1], scales, sizes)
     engines = {k: OxigraphEngine([files[k]]) for k in scales}
     stores = {k: raw_store(files[k]) for k in scales}
+    for what, hub in (("raw lookup: ordinary node (per call)", False), ("raw lookup: hub node (per call)", True)):
+        rows.append((what, {k: lookup_seconds(stores[k], hub) for k in scales}, None))
+        report(*rows[-1], scales, sizes)
     for name, query in registry().items():
         if chosen and name not in chosen:
             continue
@@ -128,7 +155,7 @@ def main() -> None:
         present = [k for k in scales if k in times]
         g = growth(times[present[-2]], times[present[-1]], sizes[present[-2]], sizes[present[-1]]) \
             if len(present) >= 2 else float("nan")
-        cells = "".join(f"{times[k]:12.4f}" if k in times else f"{'-':>12s}" for k in scales)
+        cells = "".join(seconds(times[k]) if k in times else f"{'-':>12s}" for k in scales)
         print(f"{what:48s}{cells}{(ratio or float('nan')):8.2f}{g:8.2f}")
 
 

@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -21,7 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from bench import median_time  # noqa: E402
 from rdflib import Graph  # noqa: E402
 
 from ifnonto import paths  # noqa: E402
@@ -31,12 +32,7 @@ RDFLIB = {"owl": "xml", "ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}
 
 
 def cpu(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
+    return median_time(fn, repeat, clock=time.process_time)
 
 
 def digests() -> dict:

@@ -469,16 +469,7 @@ class Compiler:
         o = self.ref(row, "object", row["object"])
         p = IFN[prop]
         self.add(s, p, o)
-        axiom = self.axiom_node(s, p, o, row, source)
-        if axiom in self.axioms:
-            first = self.axioms[axiom]
-            raise row.error(None, f"duplicate fact row: same triple, section, refs and evidence as {first.path}:{first.line}")
-        self.axioms[axiom] = row
-        self.add(axiom, RDF.type, OWL.Axiom)
-        self.add(axiom, OWL.annotatedSource, s)
-        self.add(axiom, OWL.annotatedProperty, p)
-        self.add(axiom, OWL.annotatedTarget, o)
-        self.evidence(axiom, row, source)
+        axiom = self.annotated_axiom(s, p, o, row, source, "fact row: same triple")
         self.mapped_columns(axiom, row)
         if row["note"]:
             self.add(axiom, SKOS.note, self.literal(row["note"]))
@@ -492,18 +483,24 @@ class Compiler:
             raise row.error("role", f"unknown role {role!r}: not a subclass of MolecularEntity in core.ttl")
         entity = self.ref(row, "entity", row["entity"], "MolecularEntity")
         self.add(entity, RDF.type, IFN[role])
-        axiom = self.axiom_node(entity, RDF.type, IFN[role], row, source)
-        if axiom in self.axioms:
-            first = self.axioms[axiom]
-            raise row.error(None, f"duplicate role row: same role, section, refs and evidence as {first.path}:{first.line}")
-        self.axioms[axiom] = row
-        self.add(axiom, RDF.type, OWL.Axiom)
-        self.add(axiom, OWL.annotatedSource, entity)
-        self.add(axiom, OWL.annotatedProperty, RDF.type)
-        self.add(axiom, OWL.annotatedTarget, IFN[role])
-        self.evidence(axiom, row, source)
+        axiom = self.annotated_axiom(entity, RDF.type, IFN[role], row, source, "role row: same role")
         self.add(axiom, SKOS.note, self.literal(row["note"]))
         self.counts["roles"] = self.counts.get("roles", 0) + 1
+
+    def annotated_axiom(self, s, p, o, row: Row, source: SourceContext, what: str) -> BNode:
+        """The owl:Axiom that carries a row's evidence for the triple (s, p, o); a second row with the same
+        triple and evidence is an error naming the first."""
+        axiom = self.axiom_node(s, p, o, row, source)
+        if axiom in self.axioms:
+            first = self.axioms[axiom]
+            raise row.error(None, f"duplicate {what}, section, refs and evidence as {first.path}:{first.line}")
+        self.axioms[axiom] = row
+        self.add(axiom, RDF.type, OWL.Axiom)
+        self.add(axiom, OWL.annotatedSource, s)
+        self.add(axiom, OWL.annotatedProperty, p)
+        self.add(axiom, OWL.annotatedTarget, o)
+        self.evidence(axiom, row, source)
+        return axiom
 
     @staticmethod
     def axiom_node(s, p, o, row: Row, source: SourceContext) -> BNode:

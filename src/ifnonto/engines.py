@@ -331,16 +331,20 @@ class RemoteEngine:
         self.default_graph = default_graph
         self.client = client or HttpClient(user, password, timeout)
 
-    def select(self, text, bindings=None, timeout=None) -> QueryResult:
+    def _post(self, text, bindings, accept: str, timeout) -> bytes:
         from ifnonto.http import post_form
 
         params = {"query": with_values_clause(text, bindings or {})}
         if self.default_graph:
             params["default-graph-uri"] = self.default_graph
-        status, body = post_form(self.endpoint, params, accept="application/sparql-results+json",
-                                 timeout=timeout or self.timeout, client=self.client)
+        status, body = post_form(self.endpoint, params, accept=accept, timeout=timeout or self.timeout,
+                                 client=self.client)
         if status >= 400:
             raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
+        return body
+
+    def select(self, text, bindings=None, timeout=None) -> QueryResult:
+        body = self._post(text, bindings, "application/sparql-results+json", timeout)
         from ifnonto.sparql_guard import query_form
 
         return parse_results_json(body, self.endpoint, expected=query_form(text))
@@ -352,17 +356,9 @@ class RemoteEngine:
 
         if query_form(text) not in ("CONSTRUCT", "DESCRIBE"):
             return self.select(text, bindings, timeout)
-        from ifnonto.http import post_form
-
-        params = {"query": with_values_clause(text, bindings or {})}
-        if self.default_graph:
-            params["default-graph-uri"] = self.default_graph
         # Turtle is accepted too (some stores ignore the order of preference); it is parsed as Turtle either way,
         # since N-Triples is a subset of it
-        status, body = post_form(self.endpoint, params, accept="application/n-triples, text/turtle;q=0.9",
-                                 timeout=timeout or self.timeout, client=self.client)
-        if status >= 400:
-            raise IfnontoError(f"endpoint {self.endpoint} answered HTTP {status}: {body[:300]!r}")
+        body = self._post(text, bindings, "application/n-triples, text/turtle;q=0.9", timeout)
         return parse_graph_reply(body, self.endpoint)
 
 

@@ -6,6 +6,7 @@ temporary folder that is removed afterwards (owlready2 leaves its input file beh
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -52,7 +53,7 @@ def _private_tempdir() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """Run in the Java child before exec: the kernel kills it when the process that started it dies, so a
     killed build does not leave a reasoner running on (it outlived a ``kill -9`` by about 28 s before)."""
     import ctypes
@@ -60,6 +61,10 @@ def _die_with_parent() -> None:
 
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The parent may have died between the fork and the line above (seen once in the kill test): the signal is
+    # then never sent, so the child stops itself
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @contextmanager
@@ -71,7 +76,7 @@ def _java_dies_with_this_process() -> Iterator[None]:
 
     saved = reasoning._subprocess_kargs
     if sys.platform.startswith("linux"):
-        reasoning._subprocess_kargs = {**saved, "preexec_fn": _die_with_parent}
+        reasoning._subprocess_kargs = {**saved, "preexec_fn": functools.partial(_die_with_parent, os.getpid())}
     try:
         yield
     finally:
