@@ -32,7 +32,7 @@ def update_golden(request) -> bool:
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600):
     """Run ``python -m ifnonto ARGS`` in a subprocess; return the CompletedProcess."""
-    full_env = dict(os.environ)
+    full_env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # piped output is not fitted to a width
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "ifnonto", *args], cwd=cwd or ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)

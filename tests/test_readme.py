@@ -100,6 +100,7 @@ def workdir(tmp_path_factory):
 
 def _env() -> dict:
     env = dict(os.environ)
+    env.pop("COLUMNS", None)  # the README's outputs are piped, untruncated (a test runner may set a width)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -190,9 +190,11 @@ def bind_values(query: PackagedQuery, values: dict[str, str | list[str]]) -> dic
         if param.type == "iri":
             bound[param.name] = ("iri", _expand_iri(raw, param.name))
         elif param.type == "integer":
-            if not re.fullmatch(r"[+-]?\d{1,18}", raw.strip()):
+            # int() strips fewer characters than str.strip() (not U+001F): convert what was checked
+            digits = raw.strip()
+            if not re.fullmatch(r"[+-]?[0-9]{1,18}", digits):
                 raise IfnontoError(f"parameter {param.name!r} must be an integer, got {raw!r}")
-            bound[param.name] = ("integer", str(int(raw)))
+            bound[param.name] = ("integer", str(int(digits)))
         else:
             bound[param.name] = ("string", raw)
     return bound
