@@ -58,8 +58,16 @@ else:
     findings = validate_graph(data)
     rows = [(f.focus, f.path, f.value, f.severity, f.shape) for f in findings if not files or f.focus in keep]
 usage = resource.getrusage(resource.RUSAGE_SELF)
+# ru_maxrss keeps the high-water mark of the process before exec (the benchmark, which holds the scaled data):
+# VmHWM is this program's own
+peak_kb = usage.ru_maxrss
+try:
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
 print(json.dumps({"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
-                  "rss_mb": usage.ru_maxrss / 1024, "rows": sorted(map(list, rows))}))
+                  "rss_mb": peak_kb / 1024, "rows": sorted(map(list, rows))}))
 """
 
 
