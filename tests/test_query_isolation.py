@@ -214,6 +214,42 @@ def test_the_rdflib_engine_obeys_the_timeout():
     assert time.monotonic() - started < 30
 
 
+def test_the_rdflib_engine_stops_a_query_that_outgrows_its_memory(tmp_path):
+    """A cross product in rdflib once took all 24 GB of the machine, ended by the kernel's out-of-memory killer:
+    the query's process may add only its limit to the loaded graph, and the stop is an error, not a crash."""
+    from ifnonto.engines import RdflibEngine, run_killable
+
+    data = tmp_path / "small.nt"
+    data.write_text("".join(f"<urn:x:{i}> <urn:x:p> <urn:x:{i + 1}> .\n" for i in range(300)), encoding="utf-8")
+    engine = RdflibEngine([data])
+    engine.memory_mb = 100
+    started = time.monotonic()
+    with pytest.raises(IfnontoError, match="needed more than 100 MB of memory"):
+        engine.select("SELECT * WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }", timeout=300)  # 27 million rows
+    assert time.monotonic() - started < 120
+    # the limit is on growth: a parent holding more than the limit still runs small queries
+    ballast = bytearray(300 * 1024 * 1024)
+    assert engine.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=60).rows == [["300"]]
+    del ballast
+    # ... and never above a limit set before it (a served query's worker)
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    worker = context.Process(target=_limit_then_run_killable, args=(answers, 8 * 1024**3))
+    worker.start()
+    inner = answers.get(timeout=60)
+    worker.join(60)
+    assert 0 < inner <= 8 * 1024**3
+
+
+def _limit_then_run_killable(answers, limit: int) -> None:
+    import resource
+
+    from ifnonto.engines import run_killable
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    answers.put(run_killable(lambda: resource.getrlimit(resource.RLIMIT_AS)[0], 60, memory_mb=10**6))
+
+
 @pytest.mark.parametrize("value", ["inf", "nan", "1e300", "-1", "0"])
 def test_impossible_timeouts_are_one_line_errors(value):
     done = run_cli("sparql", "ASK {}", "--timeout", value)

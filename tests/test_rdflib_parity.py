@@ -29,12 +29,12 @@ def test_rdflib_gives_the_same_rows(engine, rdflib_engine, case_id):
     try:
         rl = rdflib_engine.select(query.text, bindings, timeout=RDFLIB_SECONDS)
     except IfnontoError as exc:
-        if "did not finish" not in str(exc):
+        if "did not finish" not in str(exc) and "of memory" not in str(exc):
             raise
         # rdflib joins pattern by pattern and has no answer in time to some shapes (model-overview: every link
         # of every top class, then the top classes of the other end); its answer is then not known, which is
         # said, not passed
-        pytest.skip(f"rdflib gave no answer to {case_id} within {RDFLIB_SECONDS} s")
+        pytest.skip(f"rdflib gave no answer to {case_id} within {RDFLIB_SECONDS} s and its memory limit: {exc}")
     assert ox.columns == rl.columns
     key = lambda row: [v or "" for v in row]  # noqa: E731 - rows may tie in ORDER BY
     assert sorted(ox.rows, key=key) == sorted(rl.rows, key=key)

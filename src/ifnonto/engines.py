@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 from pathlib import Path
 from typing import Iterable, Protocol
 
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
 from ifnonto.queries import GraphResult, QueryResult
+from ifnonto.query_sandbox import DEFAULT_MEMORY_MB as KILLABLE_MEMORY_MB  # one limit for every query process
 
 class Engine(Protocol):
     name: str
@@ -164,8 +167,26 @@ class OxigraphEngine(_LocalEngine):
         return QueryResult(columns, rows, terms)
 
 
-def run_killable(run, timeout: float | None):
-    """Run ``run()`` in a forked child process that a timeout or Ctrl-C kills outright.
+def _limit_memory_growth(extra_mb: int) -> None:
+    """In the forked child: allow its address space to grow by ``extra_mb`` over what it inherited (a limit
+    on the total would count the parent's loaded data)."""
+    import resource
+
+    try:
+        with open("/proc/self/statm") as statm:
+            inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return  # no /proc: the timeout still bounds the query
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    # never above a limit already set (a served query's worker): the child must not escape it
+    limit = min([inherited + extra_mb * 1024 * 1024] + [v for v in (soft, hard) if v != resource.RLIM_INFINITY])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def run_killable(run, timeout: float | None, memory_mb: int = KILLABLE_MEMORY_MB):
+    """Run ``run()`` in a forked child process that a timeout or Ctrl-C kills outright, and that may grow by at
+    most ``memory_mb`` (a cross product in rdflib took all 24 GB of a machine and was ended by the kernel's
+    out-of-memory killer).
 
     rdflib evaluates queries in pure Python (a catastrophic REGEX holds the interpreter in C code), so neither a
     thread nor a signal handler can stop it; a child process can always be killed. The result comes back
@@ -179,9 +200,14 @@ def run_killable(run, timeout: float | None):
         return within_timeout(run, timeout)
     receiver, sender = context.Pipe(duplex=False)
 
+    memory_message = f"the query was stopped: it needed more than {memory_mb} MB of memory"
+
     def child() -> None:
+        _limit_memory_growth(memory_mb)
         try:
             outcome = ("ok", run())
+        except MemoryError:
+            outcome = ("error", memory_message)
         except IfnontoError as exc:
             outcome = ("error", str(exc))
         except RecursionError:
@@ -199,6 +225,9 @@ def run_killable(run, timeout: float | None):
         try:
             status, value = receiver.recv()
         except EOFError:
+            worker.join(5)
+            if worker.exitcode == -signal.SIGABRT:  # a native library aborts when an allocation fails
+                raise IfnontoError(memory_message + " (or its engine aborted)") from None
             raise IfnontoError(f"the query process ended without an answer (exit code {worker.exitcode})") from None
     finally:
         if worker.is_alive():
@@ -218,8 +247,10 @@ class RdflibEngine(_LocalEngine):
 
         self.graph = load_graph(files if files is not None else default_data())
 
+    memory_mb = KILLABLE_MEMORY_MB  # how much a query may add to the loaded graph
+
     def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
-        return run_killable(lambda: self._run(text, bindings, prefixes), timeout)
+        return run_killable(lambda: self._run(text, bindings, prefixes), timeout, self.memory_mb)
 
     def _run(self, text, bindings, prefixes) -> QueryResult | GraphResult:
         from pyparsing import ParseException
