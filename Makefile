@@ -5,11 +5,11 @@ demo:
 	scripts/setup.sh
 	.venv/bin/ifnonto demo
 
-# The test files run in parallel, one worker per core (pytest-xdist); a file's tests share one worker, so its
-# module fixtures (reasoner and SHACL runs) are made once.
+# The test files run in parallel, one worker per core up to 4 (pytest-xdist; a worker can hold 3 GB); a file's
+# tests share one worker, so its module fixtures (reasoner and SHACL runs) are made once.
 test:
 	scripts/setup.sh --test
-	.venv/bin/python -m pytest -n auto --dist loadfile
+	.venv/bin/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 # The documentation site (site/index.html) and the README's figure, both generated from the release.
 docs:
