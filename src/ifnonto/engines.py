@@ -241,13 +241,12 @@ def run_killable(run, timeout: float | None, memory_mb: int = KILLABLE_MEMORY_MB
 
 class RdflibEngine(_LocalEngine):
     name = "rdflib"
+    memory_mb = KILLABLE_MEMORY_MB  # how much a query may add to the loaded graph
 
     def __init__(self, files: Iterable[Path] | None = None):
         from ifnonto.loading import load_graph
 
         self.graph = load_graph(files if files is not None else default_data())
-
-    memory_mb = KILLABLE_MEMORY_MB  # how much a query may add to the loaded graph
 
     def run(self, text, bindings=None, timeout=None, prefixes=None) -> QueryResult | GraphResult:
         return run_killable(lambda: self._run(text, bindings, prefixes), timeout, self.memory_mb)
