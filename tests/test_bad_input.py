@@ -255,6 +255,22 @@ def test_build_killed_while_reasoning_keeps_the_old_release(tmp_path, release_se
     assert list(private_tmp.iterdir()) == []  # ... and removed by the next command
 
 
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="the parent-death signal is Linux's")
+def test_java_child_whose_parent_died_before_the_signal_was_armed_stops():
+    """The kill above can land between the fork and the line that arms the parent-death signal (it did once):
+    the child then finds that its parent is no longer the process that started it, and stops."""
+    import multiprocessing
+
+    from ifnonto.reason import _die_with_parent
+
+    context = multiprocessing.get_context("fork")
+    for started_by, expected in ((os.getpid(), 0), (os.getpid() + 10**6, 1)):  # the real parent, then a dead one
+        child = context.Process(target=_die_with_parent, args=(started_by,))
+        child.start()
+        child.join(30)
+        assert child.exitcode == expected, started_by
+
+
 def _alive(pid: int) -> bool:
     """Running, not a zombie waiting for its (new) parent to reap it."""
     try:
