@@ -30,11 +30,17 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
+def cli_env(extra: dict | None = None) -> dict:
+    """The environment of a CLI run in a test: this one without COLUMNS (a test runner may set a width, and
+    piped output is never fitted to one), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    env.update(extra or {})
+    return env
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600):
     """Run ``python -m ifnonto ARGS`` in a subprocess; return the CompletedProcess."""
-    full_env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # piped output is not fitted to a width
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "ifnonto", *args], cwd=cwd or ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "ifnonto", *args], cwd=cwd or ROOT, env=cli_env(env),
                           capture_output=True, text=True, timeout=timeout)
 
 

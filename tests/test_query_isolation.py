@@ -217,7 +217,7 @@ def test_the_rdflib_engine_obeys_the_timeout():
 def test_the_rdflib_engine_stops_a_query_that_outgrows_its_memory(tmp_path):
     """A cross product in rdflib once took all 24 GB of the machine, ended by the kernel's out-of-memory killer:
     the query's process may add only its limit to the loaded graph, and the stop is an error, not a crash."""
-    from ifnonto.engines import RdflibEngine, run_killable
+    from ifnonto.engines import RdflibEngine
 
     data = tmp_path / "small.nt"
     data.write_text("".join(f"<urn:x:{i}> <urn:x:p> <urn:x:{i + 1}> .\n" for i in range(300)), encoding="utf-8")

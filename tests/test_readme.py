@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, requires_java
+from conftest import ROOT, cli_env, requires_java
 from servers import free_port, start_oxigraph, wait_for
 
 README = ROOT / "README.md"
@@ -99,10 +99,7 @@ def workdir(tmp_path_factory):
 
 
 def _env() -> dict:
-    env = dict(os.environ)
-    env.pop("COLUMNS", None)  # the README's outputs are piped, untruncated (a test runner may set a width)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
+    return cli_env({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
 
 
 def _run(command: str, cwd: Path, timeout: float = 1200) -> subprocess.CompletedProcess:

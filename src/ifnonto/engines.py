@@ -170,17 +170,14 @@ class OxigraphEngine(_LocalEngine):
 def _limit_memory_growth(extra_mb: int) -> None:
     """In the forked child: allow its address space to grow by ``extra_mb`` over what it inherited (a limit
     on the total would count the parent's loaded data)."""
-    import resource
+    from ifnonto.query_sandbox import cap_address_space
 
     try:
         with open("/proc/self/statm") as statm:
             inherited = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return  # no /proc: the timeout still bounds the query
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    # never above a limit already set (a served query's worker): the child must not escape it
-    limit = min([inherited + extra_mb * 1024 * 1024] + [v for v in (soft, hard) if v != resource.RLIM_INFINITY])
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    cap_address_space(inherited + extra_mb * 1024 * 1024)
 
 
 def run_killable(run, timeout: float | None, memory_mb: int = KILLABLE_MEMORY_MB):

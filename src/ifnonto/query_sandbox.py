@@ -84,12 +84,16 @@ def _isolate_network() -> bool:
     return libc.unshare(clone_newnet) == 0 or libc.unshare(clone_newuser | clone_newnet) == 0
 
 
-def _apply_limits(limits: Limits) -> None:
-    limit = limits.memory_mb * 1024 * 1024
+def cap_address_space(limit: int) -> None:
+    """Limit this process's address space to ``limit`` bytes, never above a limit already set (a query process
+    started inside a limited worker must not escape the worker's limit)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
+    limit = min([limit] + [v for v in (soft, hard) if v != resource.RLIM_INFINITY])
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _apply_limits(limits: Limits) -> None:
+    cap_address_space(limits.memory_mb * 1024 * 1024)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if limits.isolate_network:
         _isolate_network()
