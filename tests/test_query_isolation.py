@@ -261,3 +261,23 @@ def test_sparql_still_answers_normal_queries():
     assert int(result.rows[0][0]) > 20000
     result = run_isolated_query("rdflib", [RELEASE], "ASK { ?s a ?o }")
     assert result.rows == [["true"]]
+
+
+def test_a_query_failing_mid_iteration_is_an_error_and_its_results_die_on_their_thread(monkeypatch):
+    """pyoxigraph's lazy results may only be freed on the thread that made them. A SERVICE call fails while the
+    results are iterated; its traceback used to keep them alive until another thread's garbage collection freed
+    them ("PyQuerySolutions is unsendable, but is being dropped on another thread", seen in `serve`)."""
+    import gc
+    import sys
+
+    from ifnonto.engines import OxigraphEngine
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
+    engine = OxigraphEngine([])
+    with pytest.raises(IfnontoError, match="query failed"):
+        engine.run("SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }", timeout=30)
+    collector = threading.Thread(target=gc.collect)
+    collector.start()
+    collector.join()
+    assert unraisable == []

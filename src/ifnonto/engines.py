@@ -52,8 +52,8 @@ def within_timeout(run, timeout: float | None):
     if worker.is_alive():
         raise IfnontoError(f"the query did not finish within {timeout:g} s (--timeout)")
     if "error" in box:
-        raise box["error"]
-    return box["result"]
+        raise box.pop("error")  # popped: box -> error -> traceback -> target's frame -> box is a cycle
+    return box.pop("result")
 
 
 def syntax_error(message: str, text: str, line: int | None, column: int | None) -> IfnontoError:
@@ -146,22 +146,28 @@ class OxigraphEngine(_LocalEngine):
             substitutions = {ox.Variable(k): self._term(*v) for k, v in (bindings or {}).items()}
         except ValueError as exc:
             raise IfnontoError(f"invalid parameter value: {exc}") from None
+        # pyoxigraph's lazy results may only be freed on the thread that made them. An error raised while they
+        # are iterated keeps them alive through its traceback, so the error is raised only after they are gone.
+        solutions, error = None, None
         try:
             solutions = self.store.query(text, substitutions=substitutions or None, prefixes=prefixes or None)
+            if isinstance(solutions, ox.QueryBoolean):
+                return QueryResult(["result"], [["true" if bool(solutions) else "false"]], boolean=bool(solutions))
+            if isinstance(solutions, ox.QueryTriples):
+                return GraphResult(ox.serialize(solutions, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+            columns = [v.value for v in solutions.variables]
+            terms = [list(solution) for solution in solutions]
         except SyntaxError as exc:
             match = _POSITION.match(str(exc))
-            if match:
-                raise _earliest_error(text, match.group(3), int(match.group(1)), int(match.group(2))) from None
-            raise syntax_error(str(exc), text, None, None) from None
-        except (RuntimeError, OSError) as exc:  # e.g. a bound parameter that the query does not project
-            raise IfnontoError(f"query failed: {exc}") from None
-        if isinstance(solutions, ox.QueryBoolean):
-            return QueryResult(["result"], [["true" if bool(solutions) else "false"]], boolean=bool(solutions))
-        if isinstance(solutions, ox.QueryTriples):
-            return GraphResult(ox.serialize(solutions, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
-        columns = [v.value for v in solutions.variables]
+            error = (_earliest_error(text, match.group(3), int(match.group(1)), int(match.group(2))) if match
+                     else syntax_error(str(exc), text, None, None))
+        except (RuntimeError, OSError) as exc:  # e.g. a bound parameter that the query does not project, or
+            error = IfnontoError(f"query failed: {exc}")  # a SERVICE call failing during iteration
+        finally:
+            del solutions
+        if error is not None:
+            raise error
         blank = ox.BlankNode
-        terms = [list(solution) for solution in solutions]
         rows = [[None if term is None else f"_:{term.value}" if isinstance(term, blank) else term.value
                  for term in solution] for solution in terms]
         return QueryResult(columns, rows, terms)
