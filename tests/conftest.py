@@ -86,14 +86,24 @@ def rendered_release():
     return render()
 
 
-@pytest.fixture(scope="session")
-def gate_report(rendered_release):
-    """The gate (what `ifnonto check` and CI run) on the committed release, once for the session."""
-    from ifnonto.gate import run_gate
+def console_env() -> dict:
+    """The environment of a README command: ``ifnonto`` is this environment's console script."""
+    return cli_env({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
 
-    lines: list[str] = []
-    report = run_gate(rendered=rendered_release, say=lines.append)
-    return report, lines
+
+@pytest.fixture(scope="session")
+def check_command_run(tmp_path_factory):
+    """`ifnonto check` (the gate, as the README and CI run it) on the committed release, once per test run:
+    (exit code, stdout, stderr). The README test and the gate tests read the same run."""
+    if shutil.which("java") is None:
+        pytest.skip("Java runtime not installed")
+
+    def run() -> tuple[int, str, str]:
+        done = subprocess.run(["ifnonto", "check"], cwd=tmp_path_factory.mktemp("check"), env=console_env(),
+                              capture_output=True, text=True, timeout=1200)
+        return done.returncode, done.stdout, done.stderr
+
+    return once_per_run(tmp_path_factory, "ifnonto-check", run)
 
 
 def once_per_run(tmp_path_factory, name: str, compute):

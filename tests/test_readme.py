@@ -9,7 +9,6 @@ command must have an expectation below, so a new README example cannot go untest
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli_env, requires_java
+from conftest import ROOT, console_env, requires_java
 from servers import free_port, start_oxigraph, wait_for
 
 README = ROOT / "README.md"
@@ -98,12 +97,8 @@ def workdir(tmp_path_factory):
     return folder
 
 
-def _env() -> dict:
-    return cli_env({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})
-
-
 def _run(command: str, cwd: Path, timeout: float = 1200) -> subprocess.CompletedProcess:
-    return subprocess.run(shlex.split(command), cwd=cwd, env=_env(), capture_output=True, text=True,
+    return subprocess.run(shlex.split(command), cwd=cwd, env=console_env(), capture_output=True, text=True,
                           timeout=timeout)
 
 
@@ -120,10 +115,13 @@ NEEDS_JAVA = {"ifnonto reason examples/extension.ttl", "ifnonto reason --reasone
 
 
 @pytest.mark.parametrize("command", LOCAL)
-def test_readme_command(command, workdir):
+def test_readme_command(command, workdir, request):
     if command in NEEDS_JAVA and shutil.which("java") is None:
         pytest.skip("needs a Java runtime")
-    done = _run(command, workdir)
+    if command == "ifnonto check":  # the gate's one run in this test run, shared with test_release
+        done = subprocess.CompletedProcess(command, *request.getfixturevalue("check_command_run"))
+    else:
+        done = _run(command, workdir)
     _check(command, done)
     if "export" in command:
         written = workdir / "ifn-cancer-inferred-copy.jsonld"
@@ -135,7 +133,7 @@ def test_readme_command(command, workdir):
 def test_readme_serve(workdir):
     port = free_port()
     command = "ifnonto serve --port 7879".replace("7879", str(port))
-    process = subprocess.Popen(shlex.split(command), cwd=workdir, env=_env(), stdout=subprocess.PIPE,
+    process = subprocess.Popen(shlex.split(command), cwd=workdir, env=console_env(), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
         url = f"http://127.0.0.1:{port}/sparql"
