@@ -31,14 +31,16 @@ def shapes_graph() -> Graph:
     return graph
 
 
-def validate_graph(data: Graph, shapes: Graph | None = None, focus_nodes: list | None = None) -> list[Finding]:
+def validate_graph(data: Graph, shapes: Graph | None = None, focus_nodes: list | None = None,
+                   use_shapes: list | None = None) -> list[Finding]:
     """Run the shapes (no inference: RDFS would hide wrong sh:class values) and list what they report
-    (only on ``focus_nodes`` when given)."""
+    (only on ``focus_nodes``, IRIs, when given; only for the node shapes ``use_shapes`` when given)."""
     import pyshacl
 
     shapes = shapes if shapes is not None else shapes_graph()
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                                allow_warnings=True, meta_shacl=False, focus_nodes=focus_nodes)
+                                                allow_warnings=True, meta_shacl=False, focus_nodes=focus_nodes,
+                                                use_shapes=use_shapes)
     if not hasattr(report, "subjects"):  # pyshacl returns a ValidationFailure when the shapes themselves are broken
         raise IfnontoError(f"the SHACL shapes cannot be used: {report}")
     findings = []
