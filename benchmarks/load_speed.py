@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/load_speed.py [--scales 1,10] [--repeat 2]
 
-For each scale: a scaled copy of the inferred release (benchmarks/scaled_release.py); a fresh Oxigraph server on
+For each scale: a scaled copy of the inferred release (benchmarks/scaled.py); a fresh Oxigraph server on
 a loopback port for every measurement; then, alternating, a plain Graph Store POST of the file into a new graph (the baseline: what
 `curl -X POST --data-binary @file` does) and `load_release` into a new graph and then over it again (a real
 replacement), with its default method (one transactional POST into a new graph; one SPARQL Update request
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from scaled_release import write_scaled  # noqa: E402
+from scaled import write_scaled  # noqa: E402
 from servers import start_oxigraph  # noqa: E402
 
 from ifnonto.triplestore import Endpoints, count_triples, load_release  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
     try:
         for scale in [int(s) for s in args.scales.split(",")]:
             data = folder / f"release-x{scale}.nt"
-            triples = write_scaled(scale, data)
+            triples = write_scaled(data, scale - 1, inferred=True)
             times: dict[str, list[float]] = {}
             for attempt in range(args.repeat):
                 # every measurement on a fresh store: loads into a store slow down as it grows (measured: three

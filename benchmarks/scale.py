@@ -1,6 +1,6 @@
 """Scale benchmark: every command near-linear from 1x to 100x the release, against the raw libraries.
 
-    .venv/bin/python benchmarks/scale.py [--scales 1,10,100] [--repeat 3] [--skip-reason]
+    .venv/bin/python benchmarks/scale.py [--scales 1,10,100] [--repeat 3] [--skip-reason] [--reason-up-to 10]
 
 Builds deterministic scaled copies of the inferred release (benchmarks/scaled.py) and measures, in one run:
 loading into the package's engine against raw pyoxigraph; every packaged query (default parameters) on the
@@ -88,6 +88,8 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10,100", help="comma-separated multiples of the release")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-reason", action="store_true")
+    parser.add_argument("--reason-up-to", type=int, default=10,
+                        help="the largest scale at which `ifnonto reason` is timed (default 10)")
     parser.add_argument("--queries", default="", help="comma-separated query names to measure (default: all)")
     parser.add_argument("--cap", type=float, default=300, help="seconds after which one query call counts as a "
                         "runaway (reported as inf)")
@@ -139,7 +141,7 @@ def main() -> None:
         cli = [sys.executable, "-m", "ifnonto", "reason", "--top", "0"]
         reason = {}
         for k in scales:
-            if k > 10:
+            if k > args.reason_up_to:
                 continue
             extension = folder / f"{k}x-copies.nt"
             write_scaled(extension, k - 1, include_release=False) if k > 1 else None

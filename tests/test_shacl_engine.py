@@ -149,3 +149,28 @@ def test_scaled_extensions_are_schema_valid_and_deterministic(tmp_path):
     release = Path(paths.release_file("nt", inferred=True)).read_text(encoding="utf-8").count(" .\n")
     assert 1.5 * release < triples < 2.5 * release
     assert shacl_engine.validate([first]) == []
+
+
+def test_validation_leaves_no_query_results_for_another_thread_to_free(monkeypatch):
+    """pyoxigraph's lazy results may only be freed on the thread that made them. The engine's frames outlive a
+    validation (rdflib's parser caches parse errors with their tracebacks), so they must hold no lazy results:
+    the next parse, on another thread, freed them ("PyQuerySolutions is unsendable", seen in `serve`'s tests)."""
+    import gc
+    import sys
+    import threading
+
+    from rdflib.plugins.sparql import prepareQuery
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
+    fixtures = [f for f in SHAPE_FIXTURES if f.stem == "AnnotatedTripleExistsConstraint"]
+    assert fixtures and shacl_engine.validate(fixtures, with_release=False)
+
+    def parse_elsewhere():
+        prepareQuery("SELECT * WHERE { ?s ?p ?o }")
+        gc.collect()
+
+    other = threading.Thread(target=parse_elsewhere)
+    other.start()
+    other.join()
+    assert unraisable == []

@@ -324,10 +324,21 @@ class Dataset:
                                line=getattr(exc, "lineno", None)) from None
         self.has_extension = self.has_extension or extension
 
-    def query(self, text: str, substitutions: dict | None = None, *, focus_graph: bool = True):
+    def query(self, text: str, substitutions: dict | None = None, *, focus_graph: bool = True) -> Solutions:
         graphs = [ox.DefaultGraph(), EXTENSION_GRAPH] if self.has_extension else [ox.DefaultGraph()]
-        return self.store.query(text, default_graph=graphs, named_graphs=[FOCUS_GRAPH] if focus_graph else [],
-                                substitutions=substitutions)
+        return Solutions(self.store.query(text, default_graph=graphs,
+                                          named_graphs=[FOCUS_GRAPH] if focus_graph else [],
+                                          substitutions=substitutions))
+
+
+class Solutions(list):
+    """A SELECT query's solutions, read at once. pyoxigraph's lazy results may only be freed on the thread that
+    made them, and a caller's frame can outlive the call: rdflib's parser caches its parse errors, whose
+    tracebacks hold the frames above them, until another parse on any thread resets the cache."""
+
+    def __init__(self, results):
+        super().__init__(results)
+        self.variables = results.variables
 
 
 class Validator:
@@ -366,8 +377,8 @@ class Validator:
             return count
         graphs = [ox.DefaultGraph(), EXTENSION_GRAPH] if self.data.has_extension else [ox.DefaultGraph()]
         # the restriction reads the extension as a named graph
-        rows = self.data.store.query(text, default_graph=graphs,
-                                     named_graphs=[EXTENSION_GRAPH] if self.data.has_extension else [])
+        rows = Solutions(self.data.store.query(text, default_graph=graphs,
+                                               named_graphs=[EXTENSION_GRAPH] if self.data.has_extension else []))
         quads = [ox.Quad(row[0], FOCUS_OF, shape.key, FOCUS_GRAPH) for row in rows if row[0] is not None]
         self.data.store.extend(quads)
         self._focus_keys[text] = (shape.key, len(quads))
