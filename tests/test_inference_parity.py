@@ -28,7 +28,7 @@ def reasoned_engine(tmp_path_factory, asserted_graph, request):
     full += asserted_graph
     full += result.inferred
     path = tmp_path_factory.mktemp("reasoned") / "reasoned.nt"
-    full.serialize(path, format="nt")
+    full.serialize(path, format="nt", encoding="utf-8")
     return OxigraphEngine([path])
 
 
