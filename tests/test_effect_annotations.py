@@ -85,3 +85,22 @@ def test_new_hedge_values_are_accepted(tmp_path):
     table.write_text("\n".join([lines[0], "\t".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
     graph = compile_sources(src, "0.0").graph
     assert graph.value(URIRef(IFN + "EF-1"), URIRef(IFN + "hedge")) == Literal("conflicting-evidence")
+
+
+@pytest.mark.parametrize("regulators, direction, verb", [
+    (["type I IFNs"], "increases", "increase"), (["interferons"], "requiredFor", "are required for"),
+    (["IFN-γ"], "decreases", "decreases"), (["angiogenesis"], "increases", "increases"),
+    (["ER stress"], "increases", "increases"), (["NK cell", "dendritic cell"], "increases", "increase")])
+def test_an_effect_label_agrees_in_number_with_its_regulators(regulators, direction, verb):
+    from ifnonto.compile import Compiler
+
+    class Row:
+        def __getitem__(self, column):
+            return {"id": "EF-9", "direction": direction, "target": "tumor growth"}[column]
+
+        def items(self, column):
+            return regulators
+
+    compiler = Compiler.__new__(Compiler)
+    compiler.defined = {}
+    assert compiler.effect_label(Row()) == f"EF-9: {' and '.join(regulators)} {verb} tumor growth"

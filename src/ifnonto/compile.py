@@ -113,6 +113,13 @@ class SourceContext:
         return self.scoped(f"ref-{number}")
 
 
+def _is_plural(label: str) -> bool:
+    """Whether a label names several things ("type I IFNs", "NK cells"), for the verb of an effect's label;
+    "angiogenesis", "stress" and "virus" are singular."""
+    last = label.split()[-1] if label.split() else ""
+    return last.endswith("s") and not last.endswith(("ss", "sis", "us"))
+
+
 class Compiler:
     def __init__(self, source_dir: Path, version: str, sources: list[Path] | None = None,
                  entity_dirs: list[Path] | None = None, mapping_dirs: list[Path] | None = None):
@@ -548,9 +555,11 @@ class Compiler:
             source = self.defined.get(ident)
             return source["label"] if source is not None and "label" in source.cells else ident
 
-        regulators = " and ".join(name(i) for i in row.items("regulator"))
-        verb = {"increases": "increases", "decreases": "decreases", "requiredFor": "is required for"}[row["direction"]]
-        return f"{row['id']}: {regulators} {verb} {name(row['target'])}"
+        names = [name(i) for i in row.items("regulator")]
+        plural = len(names) > 1 or _is_plural(names[0])
+        verb = {"increases": ("increases", "increase"), "decreases": ("decreases", "decrease"),
+                "requiredFor": ("is required for", "are required for")}[row["direction"]][plural]
+        return f"{row['id']}: {' and '.join(names)} {verb} {name(row['target'])}"
 
     def studies(self, rows: list[Row], source: SourceContext) -> None:
         seen: dict[tuple[str, int], Row] = {}
