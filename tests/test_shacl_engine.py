@@ -13,6 +13,7 @@ from rdflib import RDF, RDFS, SH, BNode, Graph, URIRef
 
 from conftest import FIXTURES, ROOT
 from ifnonto import paths, shacl_engine
+from ifnonto.errors import IfnontoError
 from ifnonto.validate import shapes_graph, validate_graph
 
 SHAPE_FIXTURES = sorted((FIXTURES / "shapes").glob("*.ttl"))
@@ -174,3 +175,16 @@ def test_validation_leaves_no_query_results_for_another_thread_to_free(monkeypat
     other.start()
     other.join()
     assert unraisable == []
+
+
+def test_a_constraint_that_is_not_a_select_query_is_a_clear_error(tmp_path):
+    shapes, data = tmp_path / "shapes.ttl", tmp_path / "data.ttl"
+    shapes.write_text('@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .\n'
+                      'ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n'
+                      '  sh:sparql [ sh:select "CONSTRUCT { ?this ?p ?o } WHERE { ?this ?p ?o }" ] .\n',
+                      encoding="utf-8")
+    data.write_text("@prefix ex: <https://example.org/> . ex:a a ex:C .\n", encoding="utf-8")
+    dataset = shacl_engine.Dataset()
+    dataset.load_file(data, extension=False)
+    with pytest.raises(IfnontoError, match="must be a SELECT query"):
+        shacl_engine.Validator(shacl_engine.Program([shapes]), dataset).run(only_extension=False)

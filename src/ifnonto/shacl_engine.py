@@ -337,6 +337,8 @@ class Solutions(list):
     tracebacks hold the frames above them, until another parse on any thread resets the cache."""
 
     def __init__(self, results):
+        if not isinstance(results, ox.QuerySolutions):
+            raise IfnontoError("a SHACL SPARQL constraint's sh:select must be a SELECT query")
         super().__init__(results)
         self.variables = results.variables
 
