@@ -12,7 +12,6 @@ from typing import Iterable, Protocol
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
 from ifnonto.queries import GraphResult, QueryResult
-from ifnonto.query_sandbox import DEFAULT_MEMORY_MB as KILLABLE_MEMORY_MB  # one limit for every query process
 
 class Engine(Protocol):
     name: str
@@ -176,7 +175,7 @@ class OxigraphEngine(_LocalEngine):
 def _limit_memory_growth(extra_mb: int) -> None:
     """In the forked child: allow its address space to grow by ``extra_mb`` over what it inherited (a limit
     on the total would count the parent's loaded data)."""
-    from ifnonto.query_sandbox import cap_address_space
+    from ifnonto.query_sandbox import cap_address_space  # not at the top: it imports the HTTP stack
 
     try:
         with open("/proc/self/statm") as statm:
@@ -186,10 +185,10 @@ def _limit_memory_growth(extra_mb: int) -> None:
     cap_address_space(inherited + extra_mb * 1024 * 1024)
 
 
-def run_killable(run, timeout: float | None, memory_mb: int = KILLABLE_MEMORY_MB):
+def run_killable(run, timeout: float | None, memory_mb: int | None = None):
     """Run ``run()`` in a forked child process that a timeout or Ctrl-C kills outright, and that may grow by at
-    most ``memory_mb`` (a cross product in rdflib took all 24 GB of a machine and was ended by the kernel's
-    out-of-memory killer).
+    most ``memory_mb`` (default: the served-query limit; a cross product in rdflib took all 24 GB of a machine
+    and was ended by the kernel's out-of-memory killer).
 
     rdflib evaluates queries in pure Python (a catastrophic REGEX holds the interpreter in C code), so neither a
     thread nor a signal handler can stop it; a child process can always be killed. The result comes back
@@ -197,6 +196,9 @@ def run_killable(run, timeout: float | None, memory_mb: int = KILLABLE_MEMORY_MB
     """
     import multiprocessing
 
+    from ifnonto.query_sandbox import DEFAULT_MEMORY_MB  # one limit for every query process
+
+    memory_mb = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork (Windows): run in-process, bounded by a thread
@@ -244,7 +246,7 @@ def run_killable(run, timeout: float | None, memory_mb: int = KILLABLE_MEMORY_MB
 
 class RdflibEngine(_LocalEngine):
     name = "rdflib"
-    memory_mb = KILLABLE_MEMORY_MB  # how much a query may add to the loaded graph
+    memory_mb: int | None = None  # how much a query may add to the loaded graph (None: run_killable's default)
 
     def __init__(self, files: Iterable[Path] | None = None):
         from ifnonto.loading import load_graph
