@@ -86,6 +86,19 @@ def rendered_release():
     return render()
 
 
+def unraisable_on_another_thread(monkeypatch, work) -> list[str]:
+    """What Python reports as unraisable while ``work()`` runs on a thread of its own (pyoxigraph reports a lazy
+    result freed on a thread that did not make it this way, as "... is unsendable ...")."""
+    import threading
+
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
+    other = threading.Thread(target=work)
+    other.start()
+    other.join()
+    return unraisable
+
+
 def console_env() -> dict:
     """The environment of a README command: ``ifnonto`` is this environment's console script."""
     return cli_env({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"})

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, unraisable_on_another_thread
 from ifnonto import paths
 from ifnonto.errors import IfnontoError
 from ifnonto.query_sandbox import Limits, QueryStopped, Worker, _make_engine_handler, run_isolated_query
@@ -268,16 +268,10 @@ def test_a_query_failing_mid_iteration_is_an_error_and_its_results_die_on_their_
     results are iterated; its traceback used to keep them alive until another thread's garbage collection freed
     them ("PyQuerySolutions is unsendable, but is being dropped on another thread", seen in `serve`)."""
     import gc
-    import sys
 
     from ifnonto.engines import OxigraphEngine
 
-    unraisable = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
     engine = OxigraphEngine([])
     with pytest.raises(IfnontoError, match="query failed"):
         engine.run("SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }", timeout=30)
-    collector = threading.Thread(target=gc.collect)
-    collector.start()
-    collector.join()
-    assert unraisable == []
+    assert unraisable_on_another_thread(monkeypatch, gc.collect) == []

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, RDFS, SH, BNode, Graph, URIRef
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, unraisable_on_another_thread
 from ifnonto import paths, shacl_engine
 from ifnonto.errors import IfnontoError
 from ifnonto.validate import shapes_graph, validate_graph
@@ -157,13 +157,9 @@ def test_validation_leaves_no_query_results_for_another_thread_to_free(monkeypat
     validation (rdflib's parser caches parse errors with their tracebacks), so they must hold no lazy results:
     the next parse, on another thread, freed them ("PyQuerySolutions is unsendable", seen in `serve`'s tests)."""
     import gc
-    import sys
-    import threading
 
     from rdflib.plugins.sparql import prepareQuery
 
-    unraisable = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
     fixtures = [f for f in SHAPE_FIXTURES if f.stem == "AnnotatedTripleExistsConstraint"]
     assert fixtures and shacl_engine.validate(fixtures, with_release=False)
 
@@ -171,10 +167,7 @@ def test_validation_leaves_no_query_results_for_another_thread_to_free(monkeypat
         prepareQuery("SELECT * WHERE { ?s ?p ?o }")
         gc.collect()
 
-    other = threading.Thread(target=parse_elsewhere)
-    other.start()
-    other.join()
-    assert unraisable == []
+    assert unraisable_on_another_thread(monkeypatch, parse_elsewhere) == []
 
 
 def test_a_constraint_that_is_not_a_select_query_is_a_clear_error(tmp_path):
